@@ -1,0 +1,94 @@
+"""The three roles of the product as Django groups, and who counts as what.
+
+Staff (科员) see and report on their own departments' tasks; managers (科长, 局领导)
+see and review everything; administrators also manage plans, departments and users.
+The groups and their permissions are (re)built after every migrate, so a new
+model's permissions reach the roles without a hand-written data migration.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+STAFF = "科员"
+MANAGER = "科长/局领导"
+ADMINISTRATOR = "系统管理员"
+
+# (app_label, model) -> actions, per role.
+ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
+    STAFF: {
+        ("plans", "plan"): ("view",),
+        ("plans", "department"): ("view",),
+        ("plans", "task"): ("view", "change"),
+        ("tracking", "progressupdate"): ("view", "add"),
+        ("tracking", "evidence"): ("view", "add"),
+    },
+    MANAGER: {
+        ("plans", "plan"): ("view", "add", "change"),
+        ("plans", "department"): ("view",),
+        ("plans", "task"): ("view", "add", "change"),
+        ("tracking", "progressupdate"): ("view", "add"),
+        ("tracking", "evidence"): ("view", "add"),
+    },
+    ADMINISTRATOR: {
+        ("plans", "plan"): ("view", "add", "change", "delete"),
+        ("plans", "department"): ("view", "add", "change", "delete"),
+        ("plans", "task"): ("view", "add", "change", "delete"),
+        ("tracking", "progressupdate"): ("view", "add"),
+        ("tracking", "evidence"): ("view", "add"),
+        ("accounts", "user"): ("view", "add", "change"),
+        ("auth", "group"): ("view",),
+        ("django_celery_beat", "periodictask"): ("view", "add", "change", "delete"),
+        ("django_celery_beat", "crontabschedule"): ("view", "add", "change", "delete"),
+        ("django_celery_beat", "intervalschedule"): ("view", "add", "change", "delete"),
+    },
+}
+
+
+def sync_roles() -> None:
+    """Create the role groups and set their permissions exactly as declared."""
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = Q(pk__in=[])
+        for (app_label, model), actions in grants.items():
+            wanted |= Q(
+                content_type__app_label=app_label,
+                content_type__model=model,
+                codename__in=[f"{action}_{model}" for action in actions],
+            )
+        group.permissions.set(Permission.objects.filter(wanted))
+
+
+def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs) -> None:
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    # Runs once per migrated app; act after the last one so that every permission exists.
+    if sender.label != list(apps.get_app_configs())[-1].label:
+        return
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0, using=using)
+    sync_roles()
+
+
+def is_manager(user) -> bool:
+    """Managers and administrators see every department's tasks."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(group.name in (MANAGER, ADMINISTRATOR) for group in _groups(user))
+
+
+def role_of(user) -> str | None:
+    names = {group.name for group in _groups(user)}
+    for role in (ADMINISTRATOR, MANAGER, STAFF):
+        if role in names:
+            return role
+    return None
+
+
+def _groups(user):
+    # Cached on the user object so that scoping costs one query per request.
+    if not hasattr(user, "_role_groups"):
+        user._role_groups = list(user.groups.all()) if user.pk else []
+    return user._role_groups

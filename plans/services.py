@@ -1,0 +1,135 @@
+"""Every write to departments, plans and tasks goes through here."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from .models import Department, Plan, Task
+
+PLAN_TRANSITIONS: dict[str, set[str]] = {
+    Plan.State.DRAFT: {Plan.State.ACTIVE},
+    Plan.State.ACTIVE: {Plan.State.CLOSED},
+    Plan.State.CLOSED: {Plan.State.ACTIVE},
+}
+
+
+@transaction.atomic
+def department_get_or_create(*, name: str, parent: Department | None = None, **fields: Any) -> Department:
+    department = Department.objects.filter(name=name).first()
+    if department is None:
+        department = Department(name=name, parent=parent, **fields)
+        department.full_clean()
+        department.save()
+    return department
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    title: str,
+    bureau: str,
+    year: int,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    source: str = Plan.Source.MANUAL,
+    source_text: str = "",
+    source_name: str = "",
+    created_by=None,
+) -> Plan:
+    default_start, default_end = Plan.default_period(year)
+    plan = Plan(
+        title=title,
+        bureau=bureau,
+        year=year,
+        period_start=period_start or default_start,
+        period_end=period_end or default_end,
+        source=source,
+        source_text=source_text,
+        source_name=source_name,
+        created_by=created_by,
+    )
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_change_state(*, plan: Plan, state: str) -> Plan:
+    """Move a plan along draft → active → closed (a closed plan may be reopened)."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if state not in PLAN_TRANSITIONS[plan.state]:
+        raise ValidationError(
+            _("A plan cannot go from %(old)s to %(new)s.")
+            % {"old": Plan.State(plan.state).label, "new": Plan.State(state).label}
+        )
+    if state == Plan.State.ACTIVE:
+        unassigned = list(
+            plan.tasks.filter(children__isnull=True, lead_department__isnull=True)
+            .exclude(kind=Task.Kind.SECTION)
+            .values_list("code", flat=True)[:10]
+        )
+        if unassigned:
+            raise ValidationError(
+                _("Assign a lead department to every task before activating the plan. Missing: %(codes)s")
+                % {"codes": "、".join(unassigned)}
+            )
+    plan.state = state
+    plan.save(update_fields=["state"])
+    return plan
+
+
+@transaction.atomic
+def task_create(
+    *,
+    plan: Plan,
+    code: str,
+    title: str,
+    parent: Task | None = None,
+    supporting_departments: Iterable[Department] = (),
+    **fields: Any,
+) -> Task:
+    """Create a task; start and deadline default to the plan's period, order to the end of the plan."""
+    fields.setdefault("start_date", plan.period_start)
+    fields.setdefault("deadline", plan.period_end)
+    if "position" not in fields:
+        fields["position"] = (plan.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
+    task = Task(plan=plan, parent=parent, code=code, title=title, **fields)
+    task.full_clean()
+    task.save()
+    if supporting_departments:
+        task.supporting_departments.set(supporting_departments)
+    return task
+
+
+@transaction.atomic
+def task_save(*, task: Task) -> Task:
+    """Validate and save a task edited elsewhere (the admin form); history records the change."""
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def task_extend_deadline(*, task: Task, new_deadline: datetime.date) -> Task:
+    """Move the deadline; the first deadline stays on record in ``original_deadline``."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.original_deadline is None:
+        task.original_deadline = task.deadline
+    task.deadline = new_deadline
+    task.full_clean()
+    task.save(update_fields=["deadline", "original_deadline", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_mark_completed(*, task: Task, on: datetime.date) -> Task:
+    if task.kind == Task.Kind.SECTION:
+        raise ValidationError(_("A section is done when its tasks are done."))
+    task.completed_on = on
+    task.save(update_fields=["completed_on", "updated_at"])
+    return task

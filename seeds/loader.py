@@ -1,0 +1,207 @@
+"""Loads the demo organisation and the seed plans (hand-read trees in fixtures/plans/).
+
+Idempotent: running it again creates nothing that already exists and never
+resets a password or overwrites a task someone has edited.
+"""
+
+import datetime
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import STAFF, sync_roles
+from plans import services
+from plans.models import Department, Plan, Task
+from tracking.models import ProgressUpdate
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ORG_FILE = BASE_DIR / "fixtures" / "demo_org.yaml"
+PLANS_DIR = BASE_DIR / "fixtures" / "plans"
+DEMO_PASSWORD = "demo12345"
+
+
+@transaction.atomic
+def load_org(path: Path = ORG_FILE) -> dict[str, int]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sync_roles()
+    User = get_user_model()
+    created = {"departments": 0, "users": 0}
+    users: dict[str, object] = {}
+    for row in data["users"]:
+        user = User.objects.filter(username=row["username"]).first()
+        if user is None:
+            user = User(
+                username=row["username"],
+                full_name=row.get("full_name", ""),
+                title=row.get("title", ""),
+                is_staff=True,
+                is_superuser=row.get("superuser", False),
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.add(Group.objects.get(name=row["role"]))
+            created["users"] += 1
+        users[row["username"]] = user
+    for position, row in enumerate(data["departments"], start=1):
+        exists = Department.objects.filter(name=row["name"]).exists()
+        department = services.department_get_or_create(
+            name=row["name"],
+            position=position,
+            leader=users.get(row.get("leader")),
+            contact=users.get(row.get("contact")),
+        )
+        created["departments"] += not exists
+    for row in data["users"]:
+        users[row["username"]].departments.add(*Department.objects.filter(name__in=row.get("departments", [])))
+    return created
+
+
+def _owners_by_department() -> dict[str, object]:
+    owners = {}
+    staff = Group.objects.get(name=STAFF).user_set.order_by("username").prefetch_related("departments")
+    for user in staff:
+        for department in user.departments.all():
+            owners.setdefault(department.name, user)
+    return owners
+
+
+@transaction.atomic
+def load_plan(path: Path) -> tuple[Plan, int]:
+    """Create the plan of one fixture file and any of its tasks not yet there."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    source_file = BASE_DIR / data["source"]
+    plan = Plan.objects.filter(bureau=data["bureau"], year=data["year"], title=data["title"]).first()
+    if plan is None:
+        plan = services.plan_create(
+            title=data["title"],
+            bureau=data["bureau"],
+            year=data["year"],
+            source=Plan.Source.DOCUMENT,
+            source_text=source_file.read_text(encoding="utf-8") if source_file.exists() else "",
+            source_name=source_file.name,
+        )
+    departments = {d.name: d for d in Department.objects.all()}
+    owners = _owners_by_department()
+    existing = set(plan.tasks.values_list("code", flat=True))
+    created = 0
+    position = 0
+
+    def walk(rows, parent):
+        nonlocal created, position
+        for row in rows:
+            position += 1
+            task = None
+            if row["code"] not in existing:
+                target = row.get("target") or {}
+                lead = departments.get(row.get("lead", ""))
+                task = services.task_create(
+                    plan=plan,
+                    parent=parent,
+                    code=row["code"],
+                    title=row["title"][:500],
+                    description=row.get("description", ""),
+                    kind=row.get("kind", Task.Kind.MILESTONE),
+                    position=position,
+                    lead_department=lead,
+                    owner=owners.get(lead.name) if lead and row.get("kind") != Task.Kind.SECTION else None,
+                    supporting_departments=[departments[name] for name in row.get("support", []) if name in departments],
+                    deadline=_date(row.get("deadline")) or plan.period_end,
+                    metric=row.get("metric", ""),
+                    target_value=_decimal(target.get("value")),
+                    target_value_max=_decimal(target.get("value_max")),
+                    unit=target.get("unit", ""),
+                    comparator=target.get("comparator", ""),
+                    measure=row.get("measure", Task.Measure.CUMULATIVE),
+                    needs_review=bool(target) and not target.get("unit"),
+                )
+                created += 1
+            else:
+                task = plan.tasks.get(code=row["code"])
+            walk(row.get("children", []), task)
+
+    walk(data["tasks"], None)
+    return plan, created
+
+
+def load_all_plans() -> list[tuple[Plan, int]]:
+    return [load_plan(path) for path in sorted(PLANS_DIR.glob("*.yaml"))]
+
+
+def _fraction(code: str, salt: str) -> float:
+    """A stable pseudo-random number in [0, 1) per task, so the demo looks the same every time."""
+    digest = hashlib.sha256(f"{salt}:{code}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32
+
+
+@transaction.atomic
+def add_demo_progress(plan: Plan, *, today: datetime.date) -> int:
+    """Monthly updates up to today for tasks that have none, at paces that vary by task."""
+    tasks = list(
+        plan.tasks.exclude(kind=Task.Kind.SECTION).filter(updates__isnull=True).select_related("owner", "plan")
+    )
+    tz = timezone.get_current_timezone()
+    updates = []
+    for task in tasks:
+        reporter = task.owner
+        if reporter is None:
+            continue
+        # Most tasks keep pace; some lag behind; a few stall. Past plans mostly finished.
+        draw = _fraction(task.code, str(plan.pk))
+        finished = plan.year < today.year and draw < 0.85
+        pace = 1.1 if finished else (0.95 + draw * 0.2 if draw < 0.6 else 0.45 + draw * 0.4 if draw < 0.9 else 0.1)
+        month = datetime.date(task.start_date.year, task.start_date.month, 1)
+        last_day = min(today, task.deadline)
+        while month <= last_day:
+            reported_on = month.replace(day=25)
+            if reported_on > today:
+                break
+            elapsed = (min(reported_on, task.deadline) - task.start_date).days
+            total = max((task.deadline - task.start_date).days, 1)
+            share = min(1.0, pace * elapsed / total)
+            value = percent = None
+            if task.kind == Task.Kind.QUANTITATIVE and task.target_value is not None:
+                value = (task.target_value * Decimal(str(round(share, 4)))).quantize(Decimal("0.01"))
+            else:
+                percent = Decimal(str(round(share * 100)))
+            updates.append(
+                ProgressUpdate(
+                    task=task,
+                    period=month.strftime("%Y-%m"),
+                    value=value,
+                    percent=percent,
+                    narrative=f"{month.month}月进展：按计划推进。",
+                    reported_by=reporter,
+                    reported_at=datetime.datetime.combine(reported_on, datetime.time(10), tzinfo=tz),
+                )
+            )
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+    ProgressUpdate.objects.bulk_create(updates, batch_size=500)
+    return len(updates)
+
+
+def setup_demo(*, today: datetime.date) -> dict[str, int]:
+    summary = load_org()
+    summary.update(plans=0, tasks=0, updates=0)
+    for plan, created in load_all_plans():
+        summary["plans"] += 1
+        summary["tasks"] += created
+        summary["updates"] += add_demo_progress(plan, today=today)
+        if plan.state == Plan.State.DRAFT:
+            services.plan_change_state(plan=plan, state=Plan.State.ACTIVE)
+    return summary
+
+
+def _date(value) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

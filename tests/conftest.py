@@ -1,0 +1,73 @@
+"""Shared personas: a staff user of one department, one of another, a manager."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from accounts.roles import ADMINISTRATOR, MANAGER, STAFF
+
+from .factories import DepartmentFactory, PlanFactory, TaskFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``services`` need the real PostgreSQL and Redis: they run in CI's second pass.
+
+    With REQUIRE_SERVICES=1 (that pass), a missing service is an error, never a skip.
+    """
+    on_services = settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and bool(settings.REDIS_URL)
+    if os.environ.get("REQUIRE_SERVICES") == "1" and not on_services:
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL or REDIS_URL is unset")
+    if on_services:
+        return
+    kept, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("services") else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture
+def department_a(db):
+    return DepartmentFactory(name="高新技术科")
+
+
+@pytest.fixture
+def department_b(db):
+    return DepartmentFactory(name="成果转化科")
+
+
+@pytest.fixture
+def staff_a(department_a):
+    return UserFactory(username="keyuan_a", role=STAFF, departments=[department_a])
+
+
+@pytest.fixture
+def staff_b(department_b):
+    return UserFactory(username="keyuan_b", role=STAFF, departments=[department_b])
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="kezhang", role=MANAGER)
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="xitong", role=ADMINISTRATOR)
+
+
+@pytest.fixture
+def plan(db):
+    return PlanFactory()
+
+
+@pytest.fixture
+def task_a(plan, department_a, staff_a):
+    return TaskFactory(plan=plan, code="一.1", lead_department=department_a, owner=staff_a)
+
+
+@pytest.fixture
+def task_b(plan, department_b, staff_b):
+    return TaskFactory(plan=plan, code="一.2", lead_department=department_b, owner=staff_b)

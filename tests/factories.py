@@ -1,0 +1,84 @@
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.roles import MANAGER, STAFF
+from plans.models import Department, Plan, Task
+from tracking.models import ProgressUpdate
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    is_staff = True
+    password = factory.django.Password("pw-for-tests")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def departments(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.departments.add(*extracted)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"第{n}科")
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    title = factory.Sequence(lambda n: f"2025年工作要点{n}")
+    bureau = "嘉兴市科技局"
+    year = 2025
+    period_start = datetime.date(2025, 1, 1)
+    period_end = datetime.date(2025, 12, 31)
+    state = Plan.State.ACTIVE
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    plan = factory.SubFactory(PlanFactory)
+    code = factory.Sequence(lambda n: f"T{n}")
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"新认定高新技术企业{n}")
+    kind = Task.Kind.QUANTITATIVE
+    lead_department = factory.SubFactory(DepartmentFactory)
+    start_date = factory.SelfAttribute("plan.period_start")
+    deadline = factory.SelfAttribute("plan.period_end")
+    target_value = Decimal("400")
+    unit = "家"
+    comparator = Task.Comparator.AT_LEAST
+
+
+class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressUpdate
+
+    task = factory.SubFactory(TaskFactory)
+    period = "2025-06"
+    value = Decimal("100")
+    reported_by = factory.SubFactory(UserFactory)
+    reported_at = factory.LazyFunction(timezone.now)
+
+
+__all__ = ["MANAGER", "STAFF"]

@@ -1,0 +1,90 @@
+"""Progress updates in the admin: add-only, never edited in place."""
+
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from plans.admin_scoping import ScopedTaskAdminMixin
+
+from .forms import ProgressUpdateForm
+from .models import ProgressUpdate
+from .services import progress_report
+
+
+def evidence_links(update) -> str:
+    links = format_html_join(
+        "<br>",
+        '<a href="{}">{}</a>',
+        ((reverse("evidence-download", args=[item.pk]), item.original_name) for item in update.evidence.all()),
+    )
+    return links or "—"
+
+
+class ProgressUpdateInline(admin.StackedInline):
+    """Newest first; existing updates are read-only, new ones go through the service."""
+
+    model = ProgressUpdate
+    form = ProgressUpdateForm
+    fields = ("period", "value", "percent", "narrative", "correction_note", "evidence_files", "reported_by", "reported_at")
+    readonly_fields = ("reported_by", "reported_at")
+    extra = 1
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reported_by").prefetch_related("evidence")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("evidence files"))
+    def evidence_files(self, update):
+        return evidence_links(update)
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(ScopedTaskAdminMixin, admin.ModelAdmin):
+    task_lookup = "task"
+    form = ProgressUpdateForm
+    list_display = ("task", "period", "value", "percent", "reported_by", "reported_at")
+    list_select_related = ("task", "reported_by")
+    list_filter = ("period", "task__plan")
+    search_fields = ("task__code", "task__title", "narrative")
+    autocomplete_fields = ("task",)
+    show_full_result_count = False
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("task", "period", "value", "percent", "narrative", "correction_note", "evidence_files")
+        return ("task", "period", "value", "percent", "narrative", "correction_note", "evidence", "reported_by", "reported_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("evidence files"))
+    def evidence(self, update):
+        return evidence_links(update)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        update = progress_report(
+            task=data["task"],
+            reported_by=request.user,
+            period=data["period"],
+            value=data.get("value"),
+            percent=data.get("percent"),
+            narrative=data.get("narrative", ""),
+            correction_note=data.get("correction_note", ""),
+            evidence_files=data.get("evidence_files") or [],
+        )
+        # The admin logs and redirects with ``obj``; make it the row the service wrote.
+        obj.pk, obj.reported_by, obj.reported_at = update.pk, update.reported_by, update.reported_at

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrackingConfig(AppConfig):
+    name = "tracking"
+    verbose_name = _("Progress tracking")
