@@ -1,0 +1,56 @@
+"""Start a real Celery worker in a subprocess, on the broker and database the tests use."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _database_url() -> str:
+    """The test database as a URL, so that the worker writes where the test reads."""
+    settings = connection.settings_dict
+    if settings["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or "postgres"
+    auth = f"{user}:{settings['PASSWORD']}" if settings.get("PASSWORD") else user
+    return f"postgres://{auth}@{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}/{settings['NAME']}"
+
+
+def new_queue_name() -> str:
+    return f"test-{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def running_worker(*, queue: str | None = None, extra_env: dict[str, str] | None = None, ready_timeout: float = 60):
+    """Yield the name of a private queue served by a freshly started worker; stop it afterwards."""
+    queue = queue or new_queue_name()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=_database_url())
+    env.update(extra_env or {})
+    log = open(BASE_DIR / "var" / f"worker-{queue}.log", "w+")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue,
+         "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "info", "-n", f"{queue}@%h"],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + ready_timeout
+        while "ready." not in Path(log.name).read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker did not start:\n{Path(log.name).read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
