@@ -1,0 +1,68 @@
+"""A clause's own horizon: 到2027年, 五年内, 上半年, 6月底前, 第三季度.
+
+年底前 and 全年 name the plan's own default (the end of the plan year), so they need no rule.
+"""
+
+import calendar
+import datetime
+import re
+
+import cn2an
+
+_CN = "零一二三四五六七八九十两"
+_QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+
+_PATTERNS = [
+    # 到2027年 / 2027年底前 / 2027年前 / 至2027年
+    ("year", re.compile(r"(?:到|至|截至|截止)?(20\d\d)年(?:底|末)?(?:前|之前|内)?(?![度\d])")),
+    ("years_within", re.compile(rf"([{_CN}\d]+)年(?:内|时间|之内)")),
+    ("half", re.compile(r"(上|下)半年")),
+    ("quarter", re.compile(rf"(?:第)?([一二三四1-4])季度")),
+    ("month", re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9])月(?:份)?(底|末|中旬|上旬|下旬)?(?:前|之前|内)?")),
+]
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _number(token: str) -> int:
+    return int(token) if token.isdigit() else int(cn2an.cn2an(token, "smart"))
+
+
+def clause_deadline(clause: str, *, plan_year: int) -> datetime.date | None:
+    """The deadline a clause names for itself, or None for the plan's default."""
+    found: list[datetime.date] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(clause):
+            if kind == "year":
+                year = int(match.group(1))
+                after = clause[match.end() : match.end() + 1]
+                # "2025年,新增…" only restates the plan year; a later year is a horizon.
+                if year > plan_year and after not in "度":
+                    found.append(datetime.date(year, 12, 31))
+            elif kind == "years_within":
+                years = _number(match.group(1))
+                if 1 < years <= 10:
+                    found.append(datetime.date(plan_year + years - 1, 12, 31))
+            elif kind == "half":
+                found.append(datetime.date(plan_year, 6, 30) if match.group(1) == "上" else datetime.date(plan_year, 12, 31))
+            elif kind == "quarter":
+                month, day = _QUARTER_END[_number(match.group(1))]
+                found.append(datetime.date(plan_year, month, day))
+            elif kind == "month":
+                year = int(match.group(1)) if match.group(1) else plan_year
+                month = int(match.group(2))
+                part = match.group(3) or ""
+                tail = clause[match.end() - 1 : match.end()]
+                if not (part or tail in "前内"):
+                    continue  # "4月举办…" tells when, not by when
+                if not part and month > 1 and tail == "前":
+                    found.append(_month_end(year, month - 1))  # 6月前: before June
+                elif part == "上旬":
+                    found.append(datetime.date(year, month, 10))
+                elif part == "中旬":
+                    found.append(datetime.date(year, month, 20))
+                else:
+                    found.append(_month_end(year, month))
+    return min(found) if found else None

@@ -1,0 +1,194 @@
+"""Finding the quantitative commitments in a plan clause.
+
+A commitment is a number with its unit and comparator: 1000家以上 (≥), 突破92亿元 (>),
+达71% (≥), 30项左右 (≈), 8-10场 (range), 三个以上. Numbers that are names or
+dates (2030先锋工程, 1+2产业布局, “1255”, 4.0版, 500强, G60, 2025年) and facts
+about the past (2024年度…比重2.4%) are not commitments.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import cn2an
+
+UNITS = [
+    "个百分点", "万人次", "万平方米", "平方米", "亿元", "万元", "万美元", "亿美元", "人次", "户次",
+    "家", "项", "个", "人", "名", "位", "场", "次", "件", "篇", "所", "户", "条", "套", "台", "支", "座",
+    "批", "元", "%", "亩", "款", "种", "门", "期", "部", "本", "天", "处",
+]
+_UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_ARABIC = re.compile(
+    rf"(?P<lo>{_NUMBER})(?:\s*(?P<unit_lo>{_UNIT}))?(?:\s*[-~至到]\s*(?P<hi>{_NUMBER}))?\s*(?P<unit>{_UNIT})?"
+    r"(?P<team>\s*\([^)]{1,6}\))?"
+)
+_CHINESE = re.compile(rf"(?<!第)(?P<lo>[一二三四五六七八九十百千万两]+)(?P<unit>{_UNIT})(?=以上|及以上|左右)")
+
+_ABOUT = re.compile(r"^\s*(?:左右|上下)")
+_AT_LEAST_AFTER = re.compile(r"^\s*(?:及以上|以上|或以上)")
+_AT_MOST_AFTER = re.compile(r"^\s*(?:以内|以下|之内)")
+_AT_MOST_BEFORE = re.compile(r"(?:不超过|不高于|控制在|低于|少于|压减到|降至)\s*$")
+_MORE_THAN_BEFORE = re.compile(r"(?:突破|超过|高于)\s*$")
+_AT_LEAST_BEFORE = re.compile(r"(?:达到|达|力争|不少于|不低于|至少|争取|提高到|提升至|增至|增长到|保持在)\s*$")
+_NOT_A_MEASURE_AFTER = re.compile(r"^(?:强|版|号|届|周年|大|代|次方|倍|\+|号文|先锋|工程|计划|年|月|日|季度|\.\d|:\d)")
+# A number without its unit is a commitment only after a word that commits to it.
+_BARE_TRIGGER = re.compile(r"(?:入库|突破|达到|达|新增|引进|超过|力争|数|实现|认定|培育|建成|招引|完成)[^,;。:]{0,12}$")
+_CLAUSE_BREAK = re.compile(r"[,;。:!?]")
+_LEAD_WORDS = re.compile(r"^(?:及以上|以上|左右|20\d\d年(?:度)?|全年|年内|力争|争取|今年|同时|其中|确保|实现|累计|全市|\s|,|、|和|及)+")
+_TAIL_WORDS = re.compile(r"(?:达到|达|力争突破|力争|突破|超过|不少于|不低于|不超过|控制在|数|总数|为|至)+$")
+_PROTECT = re.compile(r"“[^”]{0,40}”|\"[^\"]{0,40}\"|《[^》]{0,80}》|「[^」]{0,40}」|[A-Za-z][A-Za-z&]*\d+[A-Za-z\d]*|\d+\+\w*|\w?\+\d+")
+
+
+@dataclass
+class FoundTarget:
+    value: Decimal
+    value_max: Decimal | None
+    unit: str
+    comparator: str
+    metric: str
+    start: int
+    end: int
+    flags: list[str] = field(default_factory=list)
+
+
+def protect(text: str) -> str:
+    """Blank out quoted names, book titles and letter-number codes, keeping offsets."""
+    return _PROTECT.sub(lambda m: "\u3000" * len(m.group(0)), text)
+
+
+def past_fact_spans(text: str, *, plan_year: int) -> list[tuple[int, int]]:
+    """From a mention of an earlier year (2024年度…) to the end of its sentence."""
+    spans = []
+    for match in re.finditer(r"(20\d\d)年(?:度|底|末)?", text):
+        if int(match.group(1)) < plan_year:
+            end = re.search(r"[。;]|$", text[match.end() :])
+            spans.append((match.start(), match.end() + end.start()))
+    return spans
+
+
+def comparator_for(before: str, after: str, *, is_range: bool, clause: str = "") -> str:
+    """The comparator next to the number, else one that governs the clause (力争…, 突破关键技术30)."""
+    adjacent = _adjacent_comparator(before, after, is_range=is_range)
+    if adjacent != "=" or not clause:
+        return adjacent
+    if re.search(r"突破|超过", clause):
+        return ">"
+    if re.search(r"达到|达(?!成)|力争|不少于|不低于", clause):
+        return ">="
+    return "="
+
+
+def _adjacent_comparator(before: str, after: str, *, is_range: bool) -> str:
+    if is_range:
+        return "range"
+    if _ABOUT.match(after):
+        return "~"
+    if _AT_MOST_AFTER.match(after) or _AT_MOST_BEFORE.search(before):
+        return "<="
+    if _AT_LEAST_AFTER.match(after):
+        return ">="
+    if _MORE_THAN_BEFORE.search(before):
+        return ">"
+    if _AT_LEAST_BEFORE.search(before):
+        return ">="
+    return "="
+
+
+def _clause_start(text: str, position: int) -> int:
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, position)]
+    return breaks[-1] if breaks else 0
+
+
+def _metric(text: str, start: int, number_at: int, number_end: int) -> str:
+    """What is counted: the words before the number, or after it when only a verb precedes (实施10个试点项目)."""
+    metric = re.sub(r"20\d\d年?度?", "", text[start:number_at].replace("\u3000", ""))
+    metric = _LEAD_WORDS.sub("", metric)
+    metric = _TAIL_WORDS.sub("", metric).strip(" 、,")
+    if len(metric) <= 2:
+        following = _CLAUSE_BREAK.split(text[number_end:], maxsplit=1)[0]
+        following = re.sub(r"^(?:及以上|以上|左右|以内|以下)", "", following).replace("\u3000", "").strip(" 、")
+        if following:
+            metric = following[:40]
+    return metric
+
+
+def _is_year(number: str, after: str) -> bool:
+    return len(number) == 4 and number.isdigit() and 1990 <= int(number) <= 2100 and not re.match(rf"\s*(?:{_UNIT})", after)
+
+
+def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
+    """Every commitment in ``text`` (one item or clause of a plan), in reading order."""
+    masked = protect(text)
+    past = past_fact_spans(masked, plan_year=plan_year)
+    found: list[FoundTarget] = []
+    last_end = 0
+
+    def in_past(position: int) -> bool:
+        return any(start <= position < end for start, end in past)
+
+    for match in _ARABIC.finditer(masked):
+        lo, hi = match.group("lo"), match.group("hi")
+        unit = match.group("unit") or match.group("unit_lo") or ""
+        start, end = match.start(), match.end()
+        before, after = masked[max(0, start - 8) : start], masked[end : end + 6]
+        prev_char = masked[start - 1] if start else ""
+        if prev_char and (prev_char.isascii() and (prev_char.isalnum() or prev_char in "+.&-")):
+            continue
+        if in_past(start) or _is_year(lo, masked[match.end("lo") :]):
+            continue
+        tail = masked[match.end("lo") :] if not unit else after
+        if not unit and _NOT_A_MEASURE_AFTER.match(masked[match.end("lo") :]):
+            continue
+        if unit and _NOT_A_MEASURE_AFTER.match(tail) and tail[:1] in "强版号":
+            continue
+        flags = []
+        clause_start = max(_clause_start(masked, start), last_end)
+        if not unit:
+            # 入库520, 突破关键技术30: the unit was lost, the commitment was not.
+            if hi or "." in lo or not _BARE_TRIGGER.search(masked[_clause_start(masked, start) : start]):
+                continue
+            flags.append("no_unit")
+        value = Decimal(lo)
+        value_max = Decimal(hi) if hi else None
+        if value_max is not None and value_max <= value:
+            flags.append("odd_range")
+            value_max = None
+        comparator = comparator_for(
+            before, after, is_range=value_max is not None, clause=masked[_clause_start(masked, start) : start]
+        )
+        found.append(
+            FoundTarget(
+                value=value,
+                value_max=value_max,
+                unit=unit,
+                comparator=comparator,
+                metric=_metric(masked, clause_start, start, end),
+                start=start,
+                end=end,
+                flags=flags,
+            )
+        )
+        last_end = end
+    for match in _CHINESE.finditer(masked):
+        if in_past(match.start()):
+            continue
+        try:
+            value = Decimal(str(cn2an.cn2an(match.group("lo"), "smart")))
+        except ValueError:
+            continue
+        before, after = masked[max(0, match.start() - 8) : match.start()], masked[match.end() : match.end() + 6]
+        found.append(
+            FoundTarget(
+                value=value,
+                value_max=None,
+                unit=match.group("unit"),
+                comparator=comparator_for(before, after, is_range=False),
+                metric=_metric(masked, _clause_start(masked, match.start()), match.start(), match.end()),
+                start=match.start(),
+                end=match.end(),
+            )
+        )
+    found.sort(key=lambda target: target.start)
+    return found

@@ -1,0 +1,54 @@
+"""Text clean-up shared by the plan reader and the spreadsheet cell readers."""
+
+import re
+import unicodedata
+
+# Full-width digits, letters and punctuation that plans mix with half-width ones.
+_WIDTH = str.maketrans(
+    {
+        "（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "％": "%", "～": "~", "－": "-",
+        "．": ".", "＋": "+", "　": " ", "﹪": "%", "—": "-", "–": "-", "〜": "~",
+    }
+)
+
+# Lines that come from the web page around the document, not from the document.
+_FURNITURE = re.compile(
+    r"打印本页|关闭窗口|ICP备|公网安备|网站标识码|网站地图|联系我们|主办单位|版权所有|浏览次数|字号:|"
+    r"索\s*引\s*号|发文机关|发布机构|组配分类|主题分类|公开方式|成文日期|发布日期|产生日期|废止日期|信息名称|"
+    r"内容概述|有效性:|文\s*号:|无障碍|繁体版|登录个人中心|移动端应用|政务微信|政务微博|智能问答|下载后可任意编辑|"
+    r"^首页$|^>|当前位置|分享到|扫一扫"
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC-fold full-width digits and letters, unify punctuation, keep Chinese quotes and brackets."""
+    text = unicodedata.normalize("NFKC", text.replace("\u3000", " "))
+    text = text.translate(_WIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\ufffd", "")
+    return text
+
+
+def drop_furniture(lines: list[str]) -> list[str]:
+    """Remove navigation, metadata and footer lines of scraped pages."""
+    kept = []
+    for raw in lines:
+        line = raw.strip().strip("|").strip()
+        if not line or set(line) <= set("|•·-_=* "):
+            continue
+        if _FURNITURE.search(line):
+            if len(line) < 80:
+                continue
+            # A long line is document text with a phrase of the page inside it.
+            line = re.sub(r"下载后可任意编辑|打印本页|关闭窗口", " ", line).strip()
+        if line.startswith("•"):
+            continue
+        kept.append(line)
+    return kept
+
+
+def cjk_share(text: str) -> float:
+    """The share of CJK characters among the letters of ``text``."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum("\u4e00" <= c <= "\u9fff" for c in letters) / len(letters)

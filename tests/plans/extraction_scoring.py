@@ -1,0 +1,74 @@
+"""Scoring the plan reader against hand labels (tests/data/labels_*.yaml)."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from plans.extraction import ExtractedPlan
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
+FAMILY = {">=": ">=", ">": ">=", "=": "=", "~": "~", "<=": "<=", "range": "range"}
+
+
+@dataclass
+class Score:
+    labelled: int
+    found: int
+    matched: int
+    comparators_agree: int
+    missed: list
+    extra: list
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.labelled if self.labelled else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.found if self.found else 1.0
+
+
+def label_key(item, default_deadline: datetime.date):
+    value, unit = item[0], item[1] or ""
+    lo, hi = (value if isinstance(value, list) else (value, None))
+    deadline = item[3] if len(item) > 3 else default_deadline
+    return (float(lo), None if hi is None else float(hi), unit, str(deadline))
+
+
+def score(plan: ExtractedPlan, labels: dict) -> Score:
+    default = labels["default_deadline"]
+    wanted = Counter()
+    comparators = {}
+    for item in labels["targets"]:
+        key = label_key(item, default)
+        wanted[key] += 1
+        comparators.setdefault(key, []).append(FAMILY[item[2]])
+    found = Counter()
+    found_comparators = {}
+    for task in plan.tasks:
+        if task.target is None:
+            continue
+        t = task.target
+        key = (float(t.value), None if t.value_max is None else float(t.value_max), t.unit, task.deadline.isoformat())
+        found[key] += 1
+        found_comparators.setdefault(key, []).append(FAMILY[t.comparator])
+    matched = sum((wanted & found).values())
+    agree = sum(
+        sum((Counter(comparators[key]) & Counter(found_comparators.get(key, []))).values()) for key in wanted
+    )
+    return Score(
+        labelled=sum(wanted.values()),
+        found=sum(found.values()),
+        matched=matched,
+        comparators_agree=agree,
+        missed=sorted((wanted - found).elements()),
+        extra=sorted((found - wanted).elements()),
+    )
+
+
+def load_labels(stem: str) -> dict:
+    return yaml.safe_load((DATA / f"labels_{stem}.yaml").read_text(encoding="utf-8"))
