@@ -115,6 +115,20 @@ def task_save(*, task: Task) -> Task:
 
 
 @transaction.atomic
+def task_assign(
+    *, task: Task, lead_department: Department, owner=None, supporting_departments: Iterable[Department] = ()
+) -> Task:
+    """Give a task its lead department (牵头单位), owner (责任人) and supporting departments."""
+    task.lead_department = lead_department
+    task.owner = owner
+    task.full_clean()
+    task.save(update_fields=["lead_department", "owner", "updated_at"])
+    if supporting_departments:
+        task.supporting_departments.set(supporting_departments)
+    return task
+
+
+@transaction.atomic
 def task_extend_deadline(*, task: Task, new_deadline: datetime.date) -> Task:
     """Move the deadline; the first deadline stays on record in ``original_deadline``."""
     task = Task.objects.select_for_update().get(pk=task.pk)

@@ -107,11 +107,11 @@ def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
 
 def _plan_title(title_line: str, heading: Node | None, bureau: str, year: int) -> str:
     """The plan's own name: the plan half of "…工作总结和2025年工作计划", else its heading."""
-    plan_half = re.search(r"20\d\d年[^和及与,]*?(?:计划|思路|要点|意见)$", title_line)
-    if title_line and not plan_half:
+    if title_line and not _SUMMARY.search(title_line):
         return title_line
+    plan_half = re.search(r"20\d\d年[^和及与,]*?(?:计划|思路|要点|意见)$", title_line)
     name = plan_half.group(0) if plan_half else (heading.title(40) if heading else f"{year}年工作计划")
-    return name if bureau in name else f"{bureau}{name}"
+    return name if bureau.removesuffix("科技局") in name else f"{bureau}{name}"
 
 
 def _plan_part(root: Node) -> tuple[list[Node], Node | None]:

@@ -1,0 +1,90 @@
+"""Writing a read plan document into a draft Plan and its Tasks.
+
+Idempotent: the plan is found by (bureau, year, title) and each task by its code,
+so importing the same document again creates nothing and changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from .extraction import ExtractedPlan, ExtractedTask
+from .models import Plan, Task
+from .services import plan_create
+
+
+@dataclass
+class DocumentImport:
+    plan: Plan
+    created: int
+    unchanged: int
+    plan_created: bool
+
+
+def task_from_extraction(item: ExtractedTask, *, plan: Plan, position: int) -> Task:
+    target = item.target
+    quantitative = item.kind == Task.Kind.QUANTITATIVE and target is not None
+    return Task(
+        plan=plan,
+        code=item.code[:64],
+        position=position,
+        title=item.title[:500],
+        description=item.source,
+        kind=item.kind,
+        start_date=plan.period_start,
+        deadline=max(item.deadline, plan.period_start),
+        metric=(target.metric[:200] if quantitative else ""),
+        target_value=target.value if quantitative else None,
+        target_value_max=target.value_max if quantitative else None,
+        unit=target.unit if quantitative else "",
+        comparator=target.comparator if quantitative else "",
+        measure=Task.Measure.RATIO if quantitative and target.unit == "%" else Task.Measure.CUMULATIVE,
+        needs_review=bool(item.flags),
+    )
+
+
+@transaction.atomic
+def plan_import_document(
+    *,
+    extracted: ExtractedPlan,
+    title: str | None = None,
+    source_name: str = "",
+    created_by=None,
+    skip_codes: frozenset[str] = frozenset(),
+) -> DocumentImport:
+    """Create the draft plan (or find it) and add the tasks it does not have yet, parents first."""
+    title = (title or extracted.title)[:200]
+    plan = Plan.objects.select_for_update().filter(bureau=extracted.bureau, year=extracted.year, title=title).first()
+    plan_created = plan is None
+    if plan is None:
+        plan = plan_create(
+            title=title,
+            bureau=extracted.bureau,
+            year=extracted.year,
+            source=Plan.Source.DOCUMENT,
+            source_text=extracted.text,
+            source_name=source_name,
+            created_by=created_by,
+        )
+    existing = dict(plan.tasks.values_list("code", "pk"))
+    wanted = [item for item in extracted.tasks if item.code not in skip_codes]
+    new = [(position, item) for position, item in enumerate(wanted, start=1) if item.code[:64] not in existing]
+    ids = dict(existing)
+    # Parents come before children in reading order; write one depth at a time so parent ids exist.
+    for depth in sorted({item.code.count(".") for _, item in new}):
+        batch = []
+        for position, item in new:
+            if item.code.count(".") != depth:
+                continue
+            task = task_from_extraction(item, plan=plan, position=position)
+            task.parent_id = ids.get(item.parent) if item.parent else None
+            try:
+                task.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                raise ValidationError(f"{item.code} {item.title}: {'; '.join(error.messages)}") from error
+            batch.append(task)
+        for task in bulk_create_with_history(batch, Task, batch_size=500, default_user=created_by):
+            ids[task.code] = task.pk
+    return DocumentImport(plan=plan, created=len(new), unchanged=len(wanted) - len(new), plan_created=plan_created)
