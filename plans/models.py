@@ -228,7 +228,9 @@ class Task(models.Model):
                 condition=Q(target_value_max__isnull=True) | Q(target_value_max__gt=F("target_value")),
                 name="task_range_in_order",
             ),
-            models.CheckConstraint(condition=Q(baseline__isnull=True) | Q(baseline__gte=0), name="task_baseline_not_negative"),
+            models.CheckConstraint(
+                condition=Q(baseline__isnull=True) | Q(baseline__gte=0), name="task_baseline_not_negative"
+            ),
         ]
         indexes = [
             models.Index(fields=["deadline"], name="task_deadline_idx"),

@@ -51,7 +51,7 @@ def load_org(path: Path = ORG_FILE) -> dict[str, int]:
         users[row["username"]] = user
     for position, row in enumerate(data["departments"], start=1):
         exists = Department.objects.filter(name=row["name"]).exists()
-        department = services.department_get_or_create(
+        services.department_get_or_create(
             name=row["name"],
             position=position,
             leader=users.get(row.get("leader")),

@@ -28,6 +28,15 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+def pytest_terminal_summary(terminalreporter):
+    from tests.plans.extraction_scoring import REPORT
+
+    if REPORT:
+        terminalreporter.section("plan reader against the hand labels")
+        for line in sorted(REPORT):
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture
 def department_a(db):
     return DepartmentFactory(name="高新技术科")

@@ -1,8 +1,8 @@
 """Progress updates in the admin: add-only, never edited in place."""
 
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from plans.admin_scoping import ScopedTaskAdminMixin
@@ -26,7 +26,16 @@ class ProgressUpdateInline(admin.StackedInline):
 
     model = ProgressUpdate
     form = ProgressUpdateForm
-    fields = ("period", "value", "percent", "narrative", "correction_note", "evidence_files", "reported_by", "reported_at")
+    fields = (
+        "period",
+        "value",
+        "percent",
+        "narrative",
+        "correction_note",
+        "evidence_files",
+        "reported_by",
+        "reported_at",
+    )
     readonly_fields = ("reported_by", "reported_at")
     extra = 1
     can_delete = False
@@ -59,7 +68,17 @@ class ProgressUpdateAdmin(ScopedTaskAdminMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("task", "period", "value", "percent", "narrative", "correction_note", "evidence_files")
-        return ("task", "period", "value", "percent", "narrative", "correction_note", "evidence", "reported_by", "reported_at")
+        return (
+            "task",
+            "period",
+            "value",
+            "percent",
+            "narrative",
+            "correction_note",
+            "evidence",
+            "reported_by",
+            "reported_at",
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.get_fields(request, obj)

@@ -8,7 +8,6 @@ SQLite, a file-system Celery broker and a file cache under ``var/``.
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -175,7 +174,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# The plan-document review posts one form row per task (a long plan: thousands of fields).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Sessions and cookies -----------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -191,8 +192,23 @@ DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=7)
 # Evidence files (佐证材料) attached to progress updates.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 EVIDENCE_EXTENSIONS = [
-    "pdf", "jpg", "jpeg", "png", "gif", "webp",
-    "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "ofd", "txt", "zip",
+    "pdf",
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "wps",
+    "et",
+    "ofd",
+    "txt",
+    "zip",
 ]
 
 # --- Logging ------------------------------------------------------------------

@@ -127,7 +127,9 @@ def _plan_part(root: Node) -> tuple[list[Node], Node | None]:
 
 
 def _is_guidance_only(node: Node) -> bool:
-    return bool(_GUIDANCE_ONLY.match(node.title(20))) and not node.children and not find_targets(node.text, plan_year=9999)
+    return (
+        bool(_GUIDANCE_ONLY.match(node.title(20))) and not node.children and not find_targets(node.text, plan_year=9999)
+    )
 
 
 def _title_line(lines: list[str]) -> str:
@@ -195,7 +197,9 @@ class _TreeReader:
 
     def _goal(self, node: Node, code: str, parent_code: str | None) -> None:
         """主要目标: every clause is a task of its own, a target where it has a number."""
-        self._add(code, parent_code, node.label, node.label if node.kind == "goal" else node.title(), "section", node.text)
+        self._add(
+            code, parent_code, node.label, node.label if node.kind == "goal" else node.title(), "section", node.text
+        )
         masked = protect(node.text)
         number = 0
         for clause in _CLAUSE.finditer(masked):
@@ -219,8 +223,17 @@ class _TreeReader:
         sentence_start = max((m.end() for m in _SENTENCE_BREAK.finditer(masked, 0, target.start)), default=0)
         deadline = clause_deadline(masked[sentence_start : target.end], plan_year=self.plan_year)
         flags = list(target.flags) + ([] if target.metric else ["no_metric"])
-        self._add(code, parent_code, label, title, "quantitative", _sentence(source, target), deadline=deadline,
-                  target=target, flags=flags)
+        self._add(
+            code,
+            parent_code,
+            label,
+            title,
+            "quantitative",
+            _sentence(source, target),
+            deadline=deadline,
+            target=target,
+            flags=flags,
+        )
 
     def _add(self, code, parent_code, label, title, kind, source, *, deadline=None, target=None, flags=None) -> None:
         self.tasks.append(

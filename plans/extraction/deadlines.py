@@ -17,7 +17,7 @@ _PATTERNS = [
     ("year", re.compile(r"(?:到|至|截至|截止)?(20\d\d)年(?:底|末)?(?:前|之前|内)?(?![度\d])")),
     ("years_within", re.compile(rf"([{_CN}\d]+)年(?:内|时间|之内)")),
     ("half", re.compile(r"(上|下)半年")),
-    ("quarter", re.compile(rf"(?:第)?([一二三四1-4])季度")),
+    ("quarter", re.compile(r"(?:第)?([一二三四1-4])季度")),
     ("month", re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9])月(?:份)?(底|末|中旬|上旬|下旬)?(?:前|之前|内)?")),
 ]
 
@@ -46,7 +46,9 @@ def clause_deadline(clause: str, *, plan_year: int) -> datetime.date | None:
                 if 1 < years <= 10:
                     found.append(datetime.date(plan_year + years - 1, 12, 31))
             elif kind == "half":
-                found.append(datetime.date(plan_year, 6, 30) if match.group(1) == "上" else datetime.date(plan_year, 12, 31))
+                found.append(
+                    datetime.date(plan_year, 6, 30) if match.group(1) == "上" else datetime.date(plan_year, 12, 31)
+                )
             elif kind == "quarter":
                 month, day = _QUARTER_END[_number(match.group(1))]
                 found.append(datetime.date(plan_year, month, day))

@@ -21,9 +21,20 @@ MARKER_KINDS = [
     ("di", rf"第(?P<n>[{_CN}]+)(?:,|、)"),
     ("goal", r"(?P<n>主要目标|工作目标|总体目标|发展目标|预期目标|主要指标)(?::|\s*\n)"),
 ]
-_MARKERS = re.compile(_BOUNDARY + "(?:" + "|".join(f"(?P<{kind}>{pattern.replace('(?P<n>', f'(?P<n_{kind}>')})" for kind, pattern in MARKER_KINDS) + ")")
+_MARKERS = re.compile(
+    _BOUNDARY
+    + "(?:"
+    + "|".join(f"(?P<{kind}>{pattern.replace('(?P<n>', f'(?P<n_{kind}>')})" for kind, pattern in MARKER_KINDS)
+    + ")"
+)
 LABEL_FORMAT = {
-    "cn": "{n}、", "cn_paren": "({n})", "arabic": "{n}.", "arabic_paren": "({n})", "shi": "{n}是", "di": "第{n}", "goal": "{n}",
+    "cn": "{n}、",
+    "cn_paren": "({n})",
+    "arabic": "{n}.",
+    "arabic_paren": "({n})",
+    "shi": "{n}是",
+    "di": "第{n}",
+    "goal": "{n}",
 }
 
 
@@ -80,7 +91,9 @@ def parse_outline(text: str) -> Node:
         if stack[-1].kind == "goal":
             stack.pop()  # a goal paragraph holds clauses, not numbered items
         parent = stack[-1]
-        node = Node(kind=kind, number=number, label=LABEL_FORMAT[kind].format(n=raw), start=match.start(), parent=parent)
+        node = Node(
+            kind=kind, number=number, label=LABEL_FORMAT[kind].format(n=raw), start=match.start(), parent=parent
+        )
         parent.children.append(node)
         stack.append(node)
         last_number[kind] = number

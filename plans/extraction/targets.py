@@ -13,9 +13,45 @@ from decimal import Decimal
 import cn2an
 
 UNITS = [
-    "个百分点", "万人次", "万平方米", "平方米", "亿元", "万元", "万美元", "亿美元", "人次", "户次",
-    "家", "项", "个", "人", "名", "位", "场", "次", "件", "篇", "所", "户", "条", "套", "台", "支", "座",
-    "批", "元", "%", "亩", "款", "种", "门", "期", "部", "本", "天", "处",
+    "个百分点",
+    "万人次",
+    "万平方米",
+    "平方米",
+    "亿元",
+    "万元",
+    "万美元",
+    "亿美元",
+    "人次",
+    "户次",
+    "家",
+    "项",
+    "个",
+    "人",
+    "名",
+    "位",
+    "场",
+    "次",
+    "件",
+    "篇",
+    "所",
+    "户",
+    "条",
+    "套",
+    "台",
+    "支",
+    "座",
+    "批",
+    "元",
+    "%",
+    "亩",
+    "款",
+    "种",
+    "门",
+    "期",
+    "部",
+    "本",
+    "天",
+    "处",
 ]
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
@@ -36,9 +72,13 @@ _NOT_A_MEASURE_AFTER = re.compile(r"^(?:强|版|号|届|周年|大|代|次方|�
 # A number without its unit is a commitment only after a word that commits to it.
 _BARE_TRIGGER = re.compile(r"(?:入库|突破|达到|达|新增|引进|超过|力争|数|实现|认定|培育|建成|招引|完成)[^,;。:]{0,12}$")
 _CLAUSE_BREAK = re.compile(r"[,;。:!?]")
-_LEAD_WORDS = re.compile(r"^(?:及以上|以上|左右|20\d\d年(?:度)?|全年|年内|力争|争取|今年|同时|其中|确保|实现|累计|全市|\s|,|、|和|及)+")
+_LEAD_WORDS = re.compile(
+    r"^(?:及以上|以上|左右|20\d\d年(?:度)?|全年|年内|力争|争取|今年|同时|其中|确保|实现|累计|全市|\s|,|、|和|及)+"
+)
 _TAIL_WORDS = re.compile(r"(?:达到|达|力争突破|力争|突破|超过|不少于|不低于|不超过|控制在|数|总数|为|至)+$")
-_PROTECT = re.compile(r"“[^”]{0,40}”|\"[^\"]{0,40}\"|《[^》]{0,80}》|「[^」]{0,40}」|[A-Za-z][A-Za-z&]*\d+[A-Za-z\d]*|\d+\+\w*|\w?\+\d+")
+_PROTECT = re.compile(
+    r"“[^”]{0,40}”|\"[^\"]{0,40}\"|《[^》]{0,80}》|「[^」]{0,40}」|[A-Za-z][A-Za-z&]*\d+[A-Za-z\d]*|\d+\+\w*|\w?\+\d+"
+)
 
 
 @dataclass
@@ -115,7 +155,12 @@ def _metric(text: str, start: int, number_at: int, number_end: int) -> str:
 
 
 def _is_year(number: str, after: str) -> bool:
-    return len(number) == 4 and number.isdigit() and 1990 <= int(number) <= 2100 and not re.match(rf"\s*(?:{_UNIT})", after)
+    return (
+        len(number) == 4
+        and number.isdigit()
+        and 1990 <= int(number) <= 2100
+        and not re.match(rf"\s*(?:{_UNIT})", after)
+    )
 
 
 def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:

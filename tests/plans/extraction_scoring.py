@@ -11,6 +11,8 @@ from plans.extraction import ExtractedPlan
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
+# Lines the test session prints at its end (see tests/conftest.py), so the figures show in every run.
+REPORT: list[str] = []
 FAMILY = {">=": ">=", ">": ">=", "=": "=", "~": "~", "<=": "<=", "range": "range"}
 
 
@@ -34,7 +36,7 @@ class Score:
 
 def label_key(item, default_deadline: datetime.date):
     value, unit = item[0], item[1] or ""
-    lo, hi = (value if isinstance(value, list) else (value, None))
+    lo, hi = value if isinstance(value, list) else (value, None)
     deadline = item[3] if len(item) > 3 else default_deadline
     return (float(lo), None if hi is None else float(hi), unit, str(deadline))
 
@@ -57,9 +59,7 @@ def score(plan: ExtractedPlan, labels: dict) -> Score:
         found[key] += 1
         found_comparators.setdefault(key, []).append(FAMILY[t.comparator])
     matched = sum((wanted & found).values())
-    agree = sum(
-        sum((Counter(comparators[key]) & Counter(found_comparators.get(key, []))).values()) for key in wanted
-    )
+    agree = sum(sum((Counter(comparators[key]) & Counter(found_comparators.get(key, []))).values()) for key in wanted)
     return Score(
         labelled=sum(wanted.values()),
         found=sum(found.values()),

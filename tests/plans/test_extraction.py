@@ -8,7 +8,7 @@ import yaml
 from plans.extraction import PlanReadError, extract_plan, read_document
 from plans.extraction.deadlines import clause_deadline
 from plans.extraction.targets import find_targets
-from tests.plans.extraction_scoring import DATA, SEEDS, load_labels, score
+from tests.plans.extraction_scoring import DATA, REPORT, SEEDS, load_labels, score
 
 SEED_FILES = sorted(SEEDS.glob("[0-9][0-9][0-9]_*.txt"))
 
@@ -22,10 +22,10 @@ def test_the_reader_finds_every_labelled_target_and_nothing_else(path):
     plan = read_seed(path)
     labels = load_labels(path.name[:3])
     result = score(plan, labels)
-    print(
-        f"\n{path.name[:3]}: recall {result.recall:.2f} ({result.matched}/{result.labelled}), "
+    REPORT.append(
+        f"seed {path.name[:3]} targets: recall {result.recall:.2f} ({result.matched}/{result.labelled}), "
         f"precision {result.precision:.2f} ({result.matched}/{result.found}), "
-        f"comparators {result.comparators_agree}/{result.labelled}"
+        f"comparators agree {result.comparators_agree}/{result.labelled}"
     )
     assert plan.year == labels["plan_year"]
     assert result.missed == [] and result.extra == []
@@ -58,7 +58,7 @@ def test_the_tree_agrees_with_a_careful_readers_tree(path):
         hand = {(code.removeprefix("二."), kind) for code, kind in hand if code != "二"}
     read = {(task.code, task.kind) for task in read_seed(path).tasks}
     agreement = len(hand & read) / len(hand)
-    print(f"\n{path.name[:3]}: {len(hand & read)}/{len(hand)} hand-read tasks found with the same code and kind")
+    REPORT.append(f"seed {path.name[:3]} tree: {len(hand & read)}/{len(hand)} hand-read tasks found with the same code and kind")
     assert agreement >= 0.95
     assert len(read) == len({task.code for task in read_seed(path).tasks})  # codes unique
 

@@ -20,11 +20,20 @@ def run(*args):
 def test_import_plan_creates_a_draft_plan_with_its_task_tree():
     run("import_plan", str(SEED_002))
     plan = Plan.objects.get()
-    assert (plan.title, plan.bureau, plan.year, plan.state) == ("嘉兴市科技局2025年工作计划", "嘉兴市科技局", 2025, "draft")
+    assert (plan.title, plan.bureau, plan.year, plan.state) == (
+        "嘉兴市科技局2025年工作计划",
+        "嘉兴市科技局",
+        2025,
+        "draft",
+    )
     assert plan.source == Plan.Source.DOCUMENT and "主要目标" in plan.source_text
     task = plan.tasks.get(code="二.4.b")
     assert (task.parent.code, task.kind, task.target_value, task.unit, task.comparator) == (
-        "二.4", "quantitative", 400, "家", ">="
+        "二.4",
+        "quantitative",
+        400,
+        "家",
+        ">=",
     )
     assert plan.tasks.get(code="主要目标.1").measure == Task.Measure.RATIO
     codes = list(plan.tasks.values_list("code", flat=True))
@@ -67,7 +76,14 @@ def test_extract_plan_prints_the_contract_json_and_writes_nothing():
     first_target = next(task for task in data["tasks"] if task["target"])
     assert {"code", "parent", "title", "deadline", "target"} <= set(first_target)
     assert set(first_target["target"]) >= {"value", "value_max", "unit", "comparator", "metric"}
-    assert {task["target"]["comparator"] for task in data["tasks"] if task["target"]} <= {">=", ">", "=", "~", "<=", "range"}
+    assert {task["target"]["comparator"] for task in data["tasks"] if task["target"]} <= {
+        ">=",
+        ">",
+        "=",
+        "~",
+        "<=",
+        "range",
+    }
     assert not Plan.objects.exists()
 
 

@@ -31,15 +31,23 @@ def test_a_task_paced_at_its_deadline_expects_nothing_before_it():
 def test_percent_complete_uses_the_baseline_when_known():
     # 比重 from 68% to 71%: 69.5% is half way.
     assert percent_complete(
-        kind="quantitative", comparator=">=", target_value=Decimal(71), baseline=Decimal(68),
-        actual=Decimal("69.5"), milestone_percent=None,
+        kind="quantitative",
+        comparator=">=",
+        target_value=Decimal(71),
+        baseline=Decimal(68),
+        actual=Decimal("69.5"),
+        milestone_percent=None,
     ) == pytest.approx(50.0)
 
 
 def test_over_target_is_reported_above_one_hundred_percent():
     assert percent_complete(
-        kind="quantitative", comparator=">=", target_value=Decimal(400), baseline=None,
-        actual=Decimal(450), milestone_percent=None,
+        kind="quantitative",
+        comparator=">=",
+        target_value=Decimal(400),
+        baseline=None,
+        actual=Decimal(450),
+        milestone_percent=None,
     ) == pytest.approx(112.5)
 
 
@@ -50,9 +58,17 @@ def test_a_ceiling_target_is_met_while_under_it():
 
 
 def test_milestone_percent_is_the_reported_percent():
-    assert percent_complete(
-        kind="milestone", comparator="", target_value=None, baseline=None, actual=None, milestone_percent=Decimal(40)
-    ) == 40
+    assert (
+        percent_complete(
+            kind="milestone",
+            comparator="",
+            target_value=None,
+            baseline=None,
+            actual=None,
+            milestone_percent=Decimal(40),
+        )
+        == 40
+    )
 
 
 TODAY = datetime.date(2025, 7, 2)
@@ -69,9 +85,10 @@ TODAY = datetime.date(2025, 7, 2)
     ],
 )
 def test_health_colours_at_the_deadline_boundaries(deadline, percent, completed, colour):
-    assert health(
-        kind="quantitative", percent=percent, expected=50.0, deadline=deadline, today=TODAY, completed=completed
-    ) == colour
+    assert (
+        health(kind="quantitative", percent=percent, expected=50.0, deadline=deadline, today=TODAY, completed=completed)
+        == colour
+    )
 
 
 def test_behind_pace_starts_past_the_tolerance(settings):
@@ -85,9 +102,18 @@ def test_behind_pace_starts_past_the_tolerance(settings):
 
 def test_a_ceiling_target_under_its_limit_is_not_done_before_it_is_closed():
     far = TODAY + datetime.timedelta(days=100)
-    assert health(
-        kind="quantitative", percent=100.0, expected=50.0, deadline=far, today=TODAY, completed=False, comparator="<="
-    ) == Health.GREEN
+    assert (
+        health(
+            kind="quantitative",
+            percent=100.0,
+            expected=50.0,
+            deadline=far,
+            today=TODAY,
+            completed=False,
+            comparator="<=",
+        )
+        == Health.GREEN
+    )
 
 
 def test_a_section_has_no_colour_of_its_own():
@@ -114,24 +140,40 @@ def test_the_sql_annotation_agrees_with_the_python_rules_on_every_case():
             continue
         quantitative = kind == Task.Kind.QUANTITATIVE
         task = TaskFactory(
-            code=f"C{n}", kind=kind, comparator=comparator if quantitative else "",
-            target_value=Decimal(50) if quantitative else None, unit="项" if quantitative else "",
-            baseline=baseline if quantitative else None, deadline=deadline, pacing=pacing, completed_on=completed_on,
+            code=f"C{n}",
+            kind=kind,
+            comparator=comparator if quantitative else "",
+            target_value=Decimal(50) if quantitative else None,
+            unit="项" if quantitative else "",
+            baseline=baseline if quantitative else None,
+            deadline=deadline,
+            pacing=pacing,
+            completed_on=completed_on,
         )
         if reported is not None:
             ProgressUpdateFactory(
-                task=task, value=reported if quantitative else None,
+                task=task,
+                value=reported if quantitative else None,
                 percent=None if quantitative else min(reported, Decimal(100)),
             )
         milestone_percent = None if quantitative or reported is None else min(reported, Decimal(100))
         percent = percent_complete(
-            kind=kind, comparator=task.comparator, target_value=task.target_value, baseline=task.baseline,
-            actual=reported if quantitative else None, milestone_percent=milestone_percent,
+            kind=kind,
+            comparator=task.comparator,
+            target_value=task.target_value,
+            baseline=task.baseline,
+            actual=reported if quantitative else None,
+            milestone_percent=milestone_percent,
         )
         exp = expected_percent(start=task.start_date, deadline=deadline, today=today, pacing=pacing)
         colour = health(
-            kind=kind, percent=percent, expected=exp, deadline=deadline, today=today,
-            completed=completed_on is not None, comparator=task.comparator,
+            kind=kind,
+            percent=percent,
+            expected=exp,
+            deadline=deadline,
+            today=today,
+            completed=completed_on is not None,
+            comparator=task.comparator,
         )
         expected[task.pk] = (percent, exp, colour)
 

@@ -16,7 +16,9 @@ def test_a_plan_covers_its_calendar_year_by_default():
 
 
 def test_a_task_is_due_at_the_end_of_the_plan_year_unless_told_otherwise(plan, department_a):
-    task = services.task_create(plan=plan, code="1", title="完成制定《科创平台绩效评价办法》", lead_department=department_a)
+    task = services.task_create(
+        plan=plan, code="1", title="完成制定《科创平台绩效评价办法》", lead_department=department_a
+    )
     assert task.deadline == datetime.date(2025, 12, 31)
     assert task.start_date == datetime.date(2025, 1, 1)
     second = services.task_create(plan=plan, code="2", title="b", deadline=datetime.date(2025, 6, 30))

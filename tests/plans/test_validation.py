@@ -19,12 +19,16 @@ def field_errors(task):
 
 
 def test_a_deadline_before_the_start_is_refused_with_a_message(plan):
-    task = TaskFactory.build(plan=plan, code="x", start_date=datetime.date(2025, 5, 1), deadline=datetime.date(2025, 4, 1))
+    task = TaskFactory.build(
+        plan=plan, code="x", start_date=datetime.date(2025, 5, 1), deadline=datetime.date(2025, 4, 1)
+    )
     assert "The deadline cannot be before the start date." in field_errors(task)["deadline"]
 
 
 def test_a_range_needs_its_upper_bound_above_its_lower_bound(plan):
-    task = TaskFactory.build(plan=plan, code="x", comparator="range", target_value=Decimal(10), target_value_max=Decimal(8))
+    task = TaskFactory.build(
+        plan=plan, code="x", comparator="range", target_value=Decimal(10), target_value_max=Decimal(8)
+    )
     assert "target_value_max" in field_errors(task)
 
 
@@ -68,7 +72,11 @@ def test_a_task_cannot_be_placed_under_itself(plan):
 def test_a_plan_period_cannot_end_before_it_starts():
     with pytest.raises(ValidationError) as caught:
         services.plan_create(
-            title="t", bureau="b", year=2025, period_start=datetime.date(2025, 12, 1), period_end=datetime.date(2025, 1, 1)
+            title="t",
+            bureau="b",
+            year=2025,
+            period_start=datetime.date(2025, 12, 1),
+            period_end=datetime.date(2025, 1, 1),
         )
     assert "period_end" in caught.value.message_dict
     assert not Plan.objects.exists()

@@ -22,7 +22,9 @@ def pdf(name="进展.pdf", size=100):
 
 def test_a_report_with_evidence_is_stored_and_counts_toward_percent(staff_a, task_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    update = progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(200), evidence_files=[pdf()])
+    update = progress_report(
+        task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(200), evidence_files=[pdf()]
+    )
     assert update.evidence.get().original_name == "进展.pdf"
     assert update.evidence.get().file.name.startswith(f"evidence/{task_a.pk}/{update.pk}/")
     task = with_progress(Task.objects.filter(pk=task_a.pk), today=datetime.date(2025, 7, 1)).get()
@@ -34,7 +36,9 @@ def test_a_falling_cumulative_actual_needs_a_correction_note(staff_a, task_a):
     with pytest.raises(ValidationError) as caught:
         progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(150))
     assert "correction_note" in caught.value.message_dict
-    progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(150), correction_note="重复统计已剔除")
+    progress_report(
+        task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(150), correction_note="重复统计已剔除"
+    )
     assert task_a.updates.count() == 2
 
 
@@ -63,7 +67,9 @@ def test_a_bad_evidence_file_stores_nothing(staff_a, task_a, settings, tmp_path,
     settings.MEDIA_ROOT = tmp_path
     settings.EVIDENCE_MAX_BYTES = 2000
     with pytest.raises(ValidationError, match=message):
-        progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(1), evidence_files=[pdf(), upload])
+        progress_report(
+            task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(1), evidence_files=[pdf(), upload]
+        )
     assert not ProgressUpdate.objects.exists()
     assert not Evidence.objects.exists()
     assert not any(tmp_path.rglob("*.*"))
@@ -77,7 +83,9 @@ def test_a_period_must_read_as_a_month_or_quarter(staff_a, task_a):
 
 
 def test_a_milestone_is_reported_as_a_percent_no_more_than_100(staff_a, plan, department_a):
-    task = TaskFactory(plan=plan, kind="milestone", target_value=None, comparator="", unit="", lead_department=department_a)
+    task = TaskFactory(
+        plan=plan, kind="milestone", target_value=None, comparator="", unit="", lead_department=department_a
+    )
     with pytest.raises(ValidationError):
         progress_report(task=task, reported_by=staff_a, period="2025-06", percent=Decimal(120))
     progress_report(task=task, reported_by=staff_a, period="2025-06", percent=Decimal(60))
@@ -90,16 +98,23 @@ def test_staff_report_through_the_task_page_and_cannot_edit_it_afterwards(client
     response = client.post(
         url,
         {
-            "updates-TOTAL_FORMS": "1", "updates-INITIAL_FORMS": "0", "updates-MIN_NUM_FORMS": "0",
+            "updates-TOTAL_FORMS": "1",
+            "updates-INITIAL_FORMS": "0",
+            "updates-MIN_NUM_FORMS": "0",
             "updates-MAX_NUM_FORMS": "1000",
-            "updates-0-period": "2025-06", "updates-0-value": "210", "updates-0-narrative": "新认定210家",
+            "updates-0-period": "2025-06",
+            "updates-0-value": "210",
+            "updates-0-narrative": "新认定210家",
             "updates-0-evidence_files": [pdf("名单.pdf")],
         },
     )
     assert response.status_code == 302, response.context and response.context["errors"]
     update = task_a.updates.get()
     assert (update.value, update.reported_by, update.evidence.count()) == (Decimal(210), staff_a, 1)
-    assert client.get(reverse("admin:tracking_progressupdate_change", args=[update.pk])).context["has_change_permission"] is False
+    assert (
+        client.get(reverse("admin:tracking_progressupdate_change", args=[update.pk])).context["has_change_permission"]
+        is False
+    )
     download = client.get(reverse("evidence-download", args=[update.evidence.get().pk]))
     assert download.status_code == 200 and b"%PDF" in b"".join(download.streaming_content)
 
@@ -110,8 +125,12 @@ def test_the_task_page_shows_the_rule_when_a_report_breaks_it(client, staff_a, t
     response = client.post(
         reverse("admin:plans_task_change", args=[task_a.pk]),
         {
-            "updates-TOTAL_FORMS": "1", "updates-INITIAL_FORMS": "0", "updates-MIN_NUM_FORMS": "0",
-            "updates-MAX_NUM_FORMS": "1000", "updates-0-period": "2025-06", "updates-0-value": "100",
+            "updates-TOTAL_FORMS": "1",
+            "updates-INITIAL_FORMS": "0",
+            "updates-MIN_NUM_FORMS": "0",
+            "updates-MAX_NUM_FORMS": "1000",
+            "updates-0-period": "2025-06",
+            "updates-0-value": "100",
         },
     )
     assert response.status_code == 200
@@ -121,6 +140,8 @@ def test_the_task_page_shows_the_rule_when_a_report_breaks_it(client, staff_a, t
 
 def test_evidence_of_another_department_cannot_be_downloaded(client, staff_a, staff_b, task_b, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    update = progress_report(task=task_b, reported_by=staff_b, period="2025-06", value=Decimal(5), evidence_files=[pdf()])
+    update = progress_report(
+        task=task_b, reported_by=staff_b, period="2025-06", value=Decimal(5), evidence_files=[pdf()]
+    )
     client.force_login(staff_a)
     assert client.get(reverse("evidence-download", args=[update.evidence.get().pk])).status_code == 404

@@ -8,7 +8,9 @@ from plans.importing import plan_import_document
 
 
 class Command(BaseCommand):
-    help = "Read a work plan document (.txt or .docx) into a draft plan with its tasks. Running it again changes nothing."
+    help = (
+        "Read a work plan document (.txt or .docx) into a draft plan with its tasks. Running it again changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

@@ -1,0 +1,94 @@
+# 科技局年度工作计划督办系统 — developer commands.
+#
+#   make run     install, migrate, load the demo data, serve on http://127.0.0.1:8000 (+ Celery worker and beat)
+#   make test    install (and, as root on Debian, chromium + fonts-wqy-microhei), then run pytest
+#
+# The virtualenv in .venv is (re)built only when requirements*.txt change (stamp: .venv/.installed).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+BIN         := $(VENV)/bin
+PY          := $(BIN)/python
+STAMP       := $(VENV)/.installed
+# python3.11 if present, else python3.
+BOOT_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+PYTEST_ARGS ?=
+# Locale directories that are not ours: keep Django's and the venv's catalogues out of makemessages/compilemessages.
+I18N_IGNORE := --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules
+
+.PHONY: help install run test browser-deps lint format migrations-check messages clean distclean
+
+help:
+	@echo "make install           create .venv and install requirements-dev.txt (only when they changed)"
+	@echo "make run               migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
+	@echo "make test              install (+ browser deps when root), run pytest   [PYTEST_ARGS='-k ...']"
+	@echo "make browser-deps      as root on Debian: apt-get install chromium fonts-wqy-microhei if missing"
+	@echo "make lint              ruff check + ruff format --check"
+	@echo "make format            ruff check --fix + ruff format"
+	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make messages          makemessages -l zh_Hans + compilemessages"
+	@echo "make clean             remove caches, collected static files and test artefacts (keeps var/db.sqlite3 and media)"
+	@echo "make distclean         clean + remove .venv and var/"
+
+install: $(STAMP)
+
+# A venv whose interpreter is gone (moved, or from another machine) is rebuilt from scratch.
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -n "$(BOOT_PYTHON)" || { echo "error: neither python3.11 nor python3 found" >&2; exit 1; }
+	@if [ -d $(VENV) ] && ! $(PY) -c "" >/dev/null 2>&1; then echo "$(VENV) is broken: recreating"; rm -rf $(VENV); fi
+	@if [ ! -x $(PY) ]; then echo "creating $(VENV) with $(BOOT_PYTHON)"; $(BOOT_PYTHON) -m venv $(VENV); fi
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $@
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_demo
+	bin/serve 127.0.0.1:8000
+
+# Browser tests drive Debian's chromium through Playwright (no `playwright install`: it cannot download here),
+# and Chinese text in screenshots needs a CJK font.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei'; then \
+		exit 0; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "note: /usr/bin/chromium or fonts-wqy-microhei is missing and this is not root:"; \
+		echo "      the browser (e2e) tests need them; as root: apt-get install chromium fonts-wqy-microhei"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "note: no apt-get here; install Chromium at /usr/bin/chromium and a CJK font for the browser tests"; \
+	else \
+		echo "installing Debian's chromium and fonts-wqy-microhei for the browser tests..."; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq >/dev/null && \
+		apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null || \
+		{ echo "error: apt-get install chromium fonts-wqy-microhei failed" >&2; exit 1; }; \
+	fi
+
+test: install browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	@command -v msgfmt >/dev/null || { echo "error: GNU gettext is needed (apt-get install gettext)" >&2; exit 1; }
+	mkdir -p locale
+	$(PY) manage.py makemessages -l zh_Hans $(I18N_IGNORE)
+	$(PY) manage.py compilemessages -l zh_Hans $(I18N_IGNORE)
+
+clean:
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .hypothesis staticfiles
+	rm -rf var/cache var/broker var/results var/test-media var/test-db.sqlite3* var/run
+
+distclean: clean
+	rm -rf $(VENV) var
