@@ -17,24 +17,10 @@ from .models import Department, Plan, Task
 from .pacing import Health
 from .selectors import with_progress
 
-HEALTH_COLOURS = {
-    Health.DONE: "#6b7280",
-    Health.RED: "#dc2626",
-    Health.BLUE: "#2563eb",
-    Health.YELLOW: "#d97706",
-    Health.GREEN: "#16a34a",
-}
-
-
 def health_badge(value: str) -> str:
     if not value:
         return "—"
-    return format_html(
-        '<span class="health health-{}" style="color:#fff;background:{};padding:1px 6px;border-radius:3px">{}</span>',
-        value,
-        HEALTH_COLOURS[value],
-        Health(value).label,
-    )
+    return format_html('<span class="health health-{}">{}</span>', value, Health(value).label)
 
 
 def format_percent(value: float | None) -> str:
