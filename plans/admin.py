@@ -17,6 +17,7 @@ from .models import Department, Plan, Task
 from .pacing import Health
 from .selectors import with_progress
 
+
 def health_badge(value: str) -> str:
     if not value:
         return "—"

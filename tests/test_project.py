@@ -35,14 +35,20 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
     env.pop("REDIS_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="x", VAR_DIR=str(tmp_path))
+    env = dict(
+        os.environ, DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="x", VAR_DIR=str(tmp_path)
+    )
     env.pop("SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
@@ -76,7 +82,9 @@ def test_time_is_shanghai_time(settings):
 def test_migrate_creates_the_three_roles_with_their_permissions():
     assert set(Group.objects.values_list("name", flat=True)) >= {STAFF, MANAGER, ADMINISTRATOR}
     staff = set(Group.objects.get(name=STAFF).permissions.values_list("codename", flat=True))
-    assert staff == {f"{action}_{model}" for (_, model), actions in ROLE_PERMISSIONS[STAFF].items() for action in actions}
+    assert staff == {
+        f"{action}_{model}" for (_, model), actions in ROLE_PERMISSIONS[STAFF].items() for action in actions
+    }
     assert "add_plan" not in staff and "change_task" in staff
 
 

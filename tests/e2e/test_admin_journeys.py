@@ -43,8 +43,9 @@ def test_staff_see_the_rule_when_a_cumulative_count_falls(login, live_server, st
 
 
 def test_a_manager_finds_the_overdue_tasks_with_the_health_filter(login, live_server, manager, plan, department_a):
-    late = TaskFactory(plan=plan, code="九.1", title="逾期任务", lead_department=department_a,
-                       deadline=datetime.date(2025, 3, 31))
+    late = TaskFactory(
+        plan=plan, code="九.1", title="逾期任务", lead_department=department_a, deadline=datetime.date(2025, 3, 31)
+    )
     TaskFactory(plan=plan, code="九.2", title="正常任务", lead_department=department_a)
     with time_machine.travel(datetime.datetime(2025, 6, 1, 10, tzinfo=datetime.UTC), tick=True):
         page = login(manager)

@@ -126,3 +126,16 @@ def test_staff_cannot_revert_their_own_departments_task_either(client, staff_a, 
     client.force_login(staff_a)
     url = reverse("admin:plans_task_simple_history", args=[task_a.pk, version.history_id])
     assert client.post(url, {"title": "x"}).status_code == 403
+
+
+def test_administrators_see_every_department_and_manage_departments(client, administrator, task_a, task_b):
+    client.force_login(administrator)
+    listed = client.get(reverse("admin:plans_task_changelist")).context["cl"].result_list
+    assert {task.pk for task in listed} == {task_a.pk, task_b.pk}
+    assert client.get(reverse("admin:plans_department_add")).status_code == 200
+
+
+def test_managers_cannot_manage_departments_or_users(client, manager):
+    client.force_login(manager)
+    assert client.get(reverse("admin:plans_department_add")).status_code == 403
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403

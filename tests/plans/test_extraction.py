@@ -58,7 +58,9 @@ def test_the_tree_agrees_with_a_careful_readers_tree(path):
         hand = {(code.removeprefix("二."), kind) for code, kind in hand if code != "二"}
     read = {(task.code, task.kind) for task in read_seed(path).tasks}
     agreement = len(hand & read) / len(hand)
-    REPORT.append(f"seed {path.name[:3]} tree: {len(hand & read)}/{len(hand)} hand-read tasks found with the same code and kind")
+    REPORT.append(
+        f"seed {path.name[:3]} tree: {len(hand & read)}/{len(hand)} hand-read tasks found with the same code and kind"
+    )
     assert agreement >= 0.95
     assert len(read) == len({task.code for task in read_seed(path).tasks})  # codes unique
 

@@ -1,0 +1,122 @@
+import json
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from plans.sheet_import import plan_import_sheet
+from plans.sheets.reading import SheetReadError, read_rows
+from plans.sheets.rows import read_task_rows
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a task breakdown sheet (.xlsx, .xls, .csv) into a plan. "
+        "Nothing is written when any row has an error, unless --skip-errors."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--plan-year", type=int, required=True)
+        parser.add_argument("--plan", help="The plan's title (needed when the year has several plans).")
+        parser.add_argument("--bureau", default="", help="Issuing bureau of a plan this import creates.")
+        parser.add_argument("--dry-run", action="store_true", help="Read and check every row; write nothing.")
+        parser.add_argument(
+            "--skip-errors", action="store_true", help="Write the good rows even when some have errors."
+        )
+        parser.add_argument(
+            "--create-unknown", action="store_true", help="Create departments and owners not found by name."
+        )
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(
+        self,
+        *args,
+        file: Path,
+        plan_year: int,
+        plan: str | None,
+        bureau: str,
+        dry_run: bool,
+        skip_errors: bool,
+        create_unknown: bool,
+        json: bool,
+        **options,
+    ):
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}") from error
+        try:
+            rows = read_task_rows(read_rows(data, file.name), plan_year=plan_year)
+            result = plan_import_sheet(
+                rows=rows,
+                plan_year=plan_year,
+                plan_title=plan,
+                bureau=bureau,
+                dry_run=dry_run,
+                skip_errors=skip_errors,
+                create_unknown=create_unknown,
+            )
+        except (SheetReadError, ValidationError) as error:
+            raise CommandError("; ".join(getattr(error, "messages", [str(error)]))) from error
+        if json:
+            self.stdout.write(_dumps(_as_json(result)))
+        else:
+            self._print(result, dry_run)
+        if result.has_errors and not result.written:
+            sys.exit(1)
+
+    def _print(self, result, dry_run: bool) -> None:
+        for item in result.rows:
+            if item.row.errors:
+                for error in item.row.errors:
+                    self.stderr.write(f"row {item.row.row}: {error}")
+        for error in result.errors:
+            self.stderr.write(error)
+        if result.unknown_departments:
+            self.stdout.write("unknown departments: " + "、".join(result.unknown_departments))
+        if result.unknown_owners:
+            self.stdout.write("unknown owners: " + "、".join(result.unknown_owners))
+        totals = ", ".join(f"{count} {action}" for action, count in result.totals.items() if count)
+        state = "dry run, nothing written" if dry_run else ("written" if result.written else "nothing written")
+        self.stdout.write(f"{totals} ({state})")
+
+
+def _as_json(result) -> dict:
+    rows = []
+    for item in result.rows:
+        row, target = item.row, item.row.target
+        rows.append(
+            {
+                "row": row.row,
+                "action": item.action,
+                "code": row.code,
+                "parent": row.parent,
+                "title": row.title,
+                "department": row.department,
+                "owner": row.owner,
+                "deadline": (row.deadline or result.default_deadline).isoformat(),
+                "target": None
+                if target is None
+                else {
+                    "value": float(target.value),
+                    "value_max": float(target.value_max) if target.value_max is not None else None,
+                    "unit": target.unit,
+                    "comparator": target.comparator,
+                },
+                "errors": row.errors,
+            }
+        )
+    return {
+        "rows": rows,
+        "totals": result.totals,
+        "unknown_departments": result.unknown_departments,
+        "unknown_owners": result.unknown_owners,
+        "written": result.written,
+        "errors": result.errors,
+    }
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1)

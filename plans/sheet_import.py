@@ -1,0 +1,277 @@
+"""Importing a task breakdown sheet into a plan: dry run first, then all rows in one transaction.
+
+Tasks are matched by their natural key (plan, code). Departments and owners are
+resolved once for the whole sheet; unknown names are listed and created only when
+the caller says so. Rows are written with bulk upserts; history is written only for
+rows that changed.
+"""
+
+import datetime
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import STAFF
+
+from .models import Department, Plan, Task
+from .services import plan_create
+from .sheets.rows import SheetRow
+
+COMPARED = (
+    "title",
+    "parent_id",
+    "kind",
+    "lead_department_id",
+    "owner_id",
+    "deadline",
+    "target_value",
+    "target_value_max",
+    "unit",
+    "comparator",
+    "measure",
+    "metric",
+    "description",
+)
+UPSERT_FIELDS = [*COMPARED, "position", "start_date", "needs_review", "updated_at"]
+
+
+@dataclass
+class RowResult:
+    row: SheetRow
+    action: str  # new | update | unchanged | error | skipped
+
+
+@dataclass
+class SheetImport:
+    plan: Plan | None
+    rows: list[RowResult]
+    unknown_departments: list[str] = field(default_factory=list)
+    unknown_owners: list[str] = field(default_factory=list)
+    default_deadline: datetime.date | None = None  # for rows whose deadline cell is empty
+    written: bool = False
+    errors: list[str] = field(default_factory=list)  # problems of the whole sheet
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = Counter(result.action for result in self.rows)
+        return {action: counts.get(action, 0) for action in ("new", "update", "unchanged", "error", "skipped")}
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(result.action == "error" for result in self.rows)
+
+
+def find_plan(*, year: int, title: str | None) -> Plan | None:
+    plans = Plan.objects.filter(year=year)
+    if title:
+        plans = plans.filter(title=title)
+    found = list(plans[:2])
+    if len(found) > 1:
+        raise ValidationError(f"There are several plans for {year}; name one with its title.")
+    return found[0] if found else None
+
+
+def plan_import_sheet(
+    *,
+    rows: list[SheetRow],
+    plan_year: int,
+    plan_title: str | None = None,
+    bureau: str = "",
+    user=None,
+    dry_run: bool = True,
+    skip_errors: bool = False,
+    create_unknown: bool = False,
+) -> SheetImport:
+    """Preview (dry run) or apply a sheet; with errors nothing is written unless skip_errors is set."""
+    with transaction.atomic():
+        plan = find_plan(year=plan_year, title=plan_title)
+        result = _preview(rows, plan, plan_year)
+        if dry_run:
+            return result
+        if result.has_errors and not skip_errors:
+            return result
+        if (result.unknown_departments or result.unknown_owners) and not create_unknown:
+            result.errors.append(
+                "Unknown departments or owners: "
+                + "、".join(result.unknown_departments + result.unknown_owners)
+                + ". Confirm to create them, or correct the names."
+            )
+            return result
+        if plan is None:
+            plan = plan_create(
+                title=plan_title or f"{plan_year}年重点工作任务",
+                bureau=bureau or "科技局",
+                year=plan_year,
+                source=Plan.Source.SPREADSHEET,
+                created_by=user,
+            )
+            result.plan = plan
+        _write(result, plan, user)
+        result.written = True
+        return result
+
+
+def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int) -> SheetImport:
+    departments = _departments()
+    owners = _owners()
+    existing = {task.code: task for task in plan.tasks.all()} if plan else {}
+    result = SheetImport(plan=plan, rows=[])
+    failed_codes: set[str] = set()
+    unknown_departments: dict[str, None] = {}
+    unknown_owners: dict[str, None] = {}
+    default_start = plan.period_start if plan else datetime.date(plan_year, 1, 1)
+    default_end = plan.period_end if plan else datetime.date(plan_year, 12, 31)
+    result.default_deadline = default_end
+    for position, row in enumerate(rows, start=1):
+        for name in [row.department, *row.supporting]:
+            if name and name not in departments:
+                unknown_departments[name] = None
+        if row.owner and row.owner not in owners:
+            unknown_owners[row.owner] = None
+        if row.parent and row.parent in failed_codes:
+            row.errors.append(f"its category (row with code {row.parent}) has an error")
+        task = _task_for(row, position, plan, departments, owners, default_start, default_end)
+        try:
+            task.clean()
+        except ValidationError as error:
+            row.errors.extend(f"{name}: {'; '.join(messages)}" for name, messages in error.message_dict.items())
+        if row.errors:
+            failed_codes.add(row.code)
+            result.rows.append(RowResult(row=row, action="error"))
+            continue
+        old = existing.get(row.code)
+        if old is None:
+            action = "new"
+        elif (
+            all(getattr(old, name) == getattr(task, name) for name in COMPARED if name not in ("parent_id",))
+            and (old.parent.code if old.parent_id else None) == row.parent
+        ):
+            action = "unchanged"
+        else:
+            action = "update"
+        result.rows.append(RowResult(row=row, action=action))
+    result.unknown_departments = list(unknown_departments)
+    result.unknown_owners = list(unknown_owners)
+    return result
+
+
+def _departments() -> dict[str, Department]:
+    found = {}
+    for department in Department.objects.all():
+        found[department.name] = department
+        if department.short_name:
+            found.setdefault(department.short_name, department)
+    return found
+
+
+def _owners() -> dict[str, object]:
+    found = {}
+    for user in get_user_model().objects.filter(is_active=True).only("pk", "username", "full_name"):
+        found.setdefault(user.username, user)
+        if user.full_name:
+            found.setdefault(user.full_name, user)
+    return found
+
+
+def _task_for(row: SheetRow, position, plan, departments, owners, start, end) -> Task:
+    target = row.target
+    department = departments.get(row.department)
+    owner = owners.get(row.owner)
+    kind = Task.Kind.SECTION if row.is_category else (Task.Kind.QUANTITATIVE if target else Task.Kind.MILESTONE)
+    quantitative = kind == Task.Kind.QUANTITATIVE
+    return Task(
+        plan=plan,
+        code=row.code,
+        position=position,
+        title=row.title,
+        description=row.target_text if not quantitative else row.target_text,
+        kind=kind,
+        lead_department=department,
+        owner=owner,
+        start_date=start,
+        deadline=row.deadline or end,
+        metric=(target.metric[:200] if quantitative else ""),
+        target_value=target.value if quantitative else None,
+        target_value_max=target.value_max if quantitative else None,
+        unit=target.unit if quantitative else "",
+        comparator=target.comparator if quantitative else "",
+        measure=Task.Measure.RATIO if quantitative and target.unit == "%" else Task.Measure.CUMULATIVE,
+        needs_review=bool(target and target.flags),
+    )
+
+
+def _create_unknown(result: SheetImport, user) -> None:
+    User = get_user_model()
+    for name in result.unknown_departments:
+        Department.objects.get_or_create(name=name)
+    staff = Group.objects.get(name=STAFF)
+    departments = _departments()
+    first_department = {}
+    for item in result.rows:
+        if item.row.owner and item.row.department:
+            first_department.setdefault(item.row.owner, departments.get(item.row.department))
+    for name in result.unknown_owners:
+        owner = User(username=f"u-{uuid.uuid4().hex[:10]}", full_name=name, is_staff=True)
+        owner.set_unusable_password()  # an administrator sets a password before the first login
+        owner.save()
+        owner.groups.add(staff)
+        if first_department.get(name):
+            owner.departments.add(first_department[name])
+
+
+def _write(result: SheetImport, plan: Plan, user) -> None:
+    _create_unknown(result, user)
+    departments, owners = _departments(), _owners()
+    to_write = [
+        (position, item) for position, item in enumerate(result.rows, start=1) if item.action in ("new", "update")
+    ]
+    ids = dict(plan.tasks.values_list("code", "pk"))
+    now = timezone.now()
+    changed: list[Task] = []
+    # Categories (parents) first, so that their ids exist for the rows below them.
+    for is_parent in (True, False):
+        batch = []
+        for position, item in to_write:
+            if item.row.is_category != is_parent:
+                continue
+            task = _task_for(item.row, position, plan, departments, owners, plan.period_start, plan.period_end)
+            task.parent_id = ids.get(item.row.parent) if item.row.parent else None
+            task.updated_at = now
+            task.created_at = now
+            batch.append(task)
+        if not batch:
+            continue
+        Task.objects.bulk_create(
+            batch, batch_size=1000, update_conflicts=True, unique_fields=["plan", "code"], update_fields=UPSERT_FIELDS
+        )
+        ids = dict(plan.tasks.values_list("code", "pk"))
+        changed.extend(batch)
+    if changed:
+        fresh = list(Task.objects.filter(plan=plan, code__in=[task.code for task in changed]))
+        Task.history.bulk_history_create(fresh, batch_size=1000, default_user=user, default_date=now)
+        _set_supporting(result, fresh)
+    for item in result.rows:
+        if item.action == "error":
+            item.action = "skipped"
+
+
+def _set_supporting(result: SheetImport, tasks: list[Task]) -> None:
+    departments = _departments()
+    by_code = {task.code: task for task in tasks}
+    through = Task.supporting_departments.through
+    through.objects.filter(task_id__in=[task.pk for task in tasks]).delete()
+    links = []
+    for item in result.rows:
+        task = by_code.get(item.row.code)
+        if task is None:
+            continue
+        for name in dict.fromkeys(item.row.supporting):
+            if name in departments:
+                links.append(through(task_id=task.pk, department_id=departments[name].pk))
+    through.objects.bulk_create(links, batch_size=1000)

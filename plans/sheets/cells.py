@@ -1,0 +1,124 @@
+"""Reading one cell: a deadline in any form bureaus write it, a target, a code.
+
+Each reader returns a value or raises CellError with a message that names what it
+could not read; the caller adds the row and column.
+"""
+
+import calendar
+import datetime
+import re
+
+import cn2an
+
+from plans.extraction.deadlines import clause_deadline
+from plans.extraction.targets import FoundTarget, find_targets
+from plans.extraction.text import normalize
+
+
+class CellError(ValueError):
+    pass
+
+
+_FULL_DATE = re.compile(r"^(20\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:前|之前|底前)?$")
+_YEAR_MONTH = re.compile(r"^(?:(20\d\d)\s*[-/.年]\s*)?(\d{1,2})\s*月?\s*(?:份)?\s*(底|末)?\s*(?:前|之前)?$")
+_YEAR_ONLY = re.compile(r"^(20\d\d)\s*年?\s*(?:底|末|内|年底)?\s*(?:前|之前)?$")
+_QUARTER = re.compile(r"^(?:(20\d\d)\s*年\s*)?(?:第)?([一二三四1-4])\s*季度(?:末|底)?(?:前|之前)?$")
+_HALF = re.compile(r"^(?:(20\d\d)\s*年\s*)?(上|下)半年(?:前)?$")
+_PLAN_END = re.compile(r"^(?:年底前?|年末|年内|全年|本年度|年底完成|长期|持续推进|常态化)$")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    if not 1 <= month <= 12:
+        raise CellError(f"month {month} does not exist")
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_deadline(value, *, plan_year: int) -> datetime.date | None:
+    """A deadline cell as a date; None when the cell is empty (the plan's default applies)."""
+    try:
+        return _parse_deadline(value, plan_year=plan_year)
+    except CellError as error:
+        message = str(error)
+        raise CellError(message if message.startswith("“") else f"“{value}”: {message}") from None
+
+
+def _parse_deadline(value, *, plan_year: int) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float):
+        if 20000 < value < 80000:  # an Excel serial day number
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        raise CellError(f"“{value:g}” is a number, not a date")
+    text = normalize(str(value)).strip().replace(" ", "")
+    text = re.sub(r"(完成|以前)$", "前", text)
+    if not text:
+        return None
+    if match := _FULL_DATE.match(text):
+        year, month, day = map(int, match.groups())
+        try:
+            return datetime.date(year, month, day)
+        except ValueError as error:
+            raise CellError(f"“{value}” is not a real date ({error})") from error
+    if match := _YEAR_MONTH.match(text):
+        if match.group(1) or "月" in text or re.match(r"^20\d\d[-/.]\d{1,2}$", text):
+            return _month_end(int(match.group(1) or plan_year), int(match.group(2)))
+    if match := _YEAR_ONLY.match(text):
+        return datetime.date(int(match.group(1)), 12, 31)
+    if match := _QUARTER.match(text):
+        quarter = int(match.group(2)) if match.group(2).isdigit() else int(cn2an.cn2an(match.group(2), "smart"))
+        return _month_end(int(match.group(1) or plan_year), quarter * 3)
+    if match := _HALF.match(text):
+        return _month_end(int(match.group(1) or plan_year), 6 if match.group(2) == "上" else 12)
+    if _PLAN_END.match(text):
+        return datetime.date(plan_year, 12, 31)
+    found = clause_deadline(text, plan_year=plan_year)
+    if found:
+        return found
+    raise CellError(f"“{value}” is not a deadline this system can read (e.g. 2025-10-31, 2025年12月底前, 第三季度)")
+
+
+def parse_target(value, *, plan_year: int) -> FoundTarget | None:
+    """The first commitment in a target cell (1000家以上, 突破92亿元, ５２０), or None for a milestone."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        text = f"{value:g}"
+    else:
+        text = normalize(str(value)).strip()
+    if re.match(r"^[-−]\s*\d", text) or re.search(
+        r"(?:^|[^\d\w])[-−]\d+(?:\.\d+)?\s*(?:家|项|个|人|%|亿元|万元)", text
+    ):
+        raise CellError(f"“{value}” is a negative target")
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return FoundTarget(
+            value=_decimal(text),
+            value_max=None,
+            unit="",
+            comparator="=",
+            metric="",
+            start=0,
+            end=len(text),
+            flags=["no_unit"],
+        )
+    targets = find_targets(text, plan_year=plan_year)
+    return targets[0] if targets else None
+
+
+def parse_code(value) -> str:
+    """序号 as text: 1.0 → "1", "（一）" → "(一)"."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return normalize(str(value)).strip().rstrip("、.").replace(" ", "")
+
+
+def _decimal(text: str):
+    from decimal import Decimal
+
+    return Decimal(text)
