@@ -37,6 +37,15 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(line)
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Messages read in English in assertions; pages still follow the request's language (zh-hans by default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def department_a(db):
     return DepartmentFactory(name="高新技术科")

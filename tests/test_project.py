@@ -33,6 +33,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
         VAR_DIR=str(tmp_path),
     )
     env.pop("REDIS_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests of this same session
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
@@ -57,7 +58,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_interface_is_chinese_first_with_english_selectable(client, manager):
+def test_the_interface_is_chinese_first_with_english_selectable(client, manager, task_a):
     client.force_login(manager)
     page = client.get(reverse("admin:plans_task_changelist")).content.decode()
     assert "任务" in page and "牵头科室" in page
