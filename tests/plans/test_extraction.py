@@ -201,3 +201,35 @@ def test_unsure_readings_are_flagged_for_review():
     flagged = [task for task in plan.tasks if task.target and "no_unit" in task.flags]
     assert flagged and all(task.target.unit == "" for task in flagged)
     assert not any("no_unit" in task.flags for task in plan.tasks if task.target and task.target.unit)
+
+
+OTHER_BUREAU = """某县科技局2026年工作要点
+一、2025年工作回顾
+全年新认定高新技术企业35家。
+二、2026年工作要点
+(一)强化企业创新主体地位
+1、新认定高新技术企业40家以上,力争突破50家。
+2、上半年出台《科技型企业梯次培育办法》。
+(二)提升平台能级
+第一,建成省级重点实验室2个以上。
+第二,到2028年新增市级研发机构30家左右。
+(三)优化创新生态
+(1)举办科技活动周等活动5-8场。
+(2)全年技术合同登记额不低于6000万元。
+"""
+
+
+def test_another_bureaus_plan_written_the_same_way_is_read_too():
+    plan = extract_plan(OTHER_BUREAU)
+    assert (plan.year, plan.bureau, plan.title) == (2026, "某县科技局", "某县科技局2026年工作要点")
+    by_code = {task.code: task for task in plan.tasks}
+    assert [task.code for task in plan.tasks if task.parent is None] == ["(一)", "(二)", "(三)"]
+    assert not any(task.target and task.target.value == 35 for task in plan.tasks)  # last year's result
+    first = [task for task in plan.tasks if task.parent == "(一).1"]
+    assert [(t.target.value, t.target.comparator) for t in first] == [(Decimal(40), ">="), (Decimal(50), ">")]
+    assert by_code["(一).2"].kind == "milestone" and by_code["(一).2"].deadline == datetime.date(2026, 6, 30)
+    assert by_code["(二).第一"].target.unit == "个"
+    second = by_code["(二).第二"]
+    assert (second.target.comparator, second.deadline) == ("~", datetime.date(2028, 12, 31))
+    assert by_code["(三).(1)"].target.value_max == Decimal(8)
+    assert by_code["(三).(2)"].target.unit == "万元" and by_code["(三).(2)"].target.comparator == ">="
