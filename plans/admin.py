@@ -214,6 +214,44 @@ class TaskAdmin(ScopedTaskAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return with_progress(super().get_queryset(request), today=timezone.localdate())
 
+    change_list_template = "admin/plans/task/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        export = path("export/", self.admin_site.admin_view(self.export_view), name="plans_task_export")
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        """The ledger of exactly the tasks the list shows: same filters, same search, same scope."""
+        from django.http import HttpResponse
+
+        from . import ledger
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        params = request.GET.copy()
+        file_format = params.pop("format", ["xlsx"])[-1]
+        request.GET = params
+        changelist = self.get_changelist_instance(request)
+        tasks = changelist.get_queryset(request)
+        today = timezone.localdate()
+        rows = ledger.ledger_rows(tasks, today=today)
+        stamp = today.strftime("%Y%m%d")
+        if file_format == "csv":
+            response = HttpResponse(ledger.write_csv(rows), content_type="text/csv; charset=utf-8")
+            filename = f"ledger-{stamp}.csv"
+        else:
+            plans = list(Plan.objects.filter(pk__in=tasks.values("plan_id"))[:2])
+            title = f"{plans[0].title}任务台账" if len(plans) == 1 else "重点工作任务台账"
+            content = ledger.write_xlsx(rows, title=title, subtitle=f"导出日期：{today:%Y年%m月%d日}")
+            response = HttpResponse(
+                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+            filename = f"ledger-{stamp}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
     def has_change_history_permission(self, request, obj=None):
         # Reverting to an old version rewrites the task: the managers' call, as any other change is.
         return is_manager(request.user) and super().has_change_history_permission(request, obj)

@@ -23,6 +23,8 @@ from .models import Department, Plan, Task
 from .services import plan_create
 from .sheets.rows import SheetRow
 
+# What a sheet says about a task. Description and measure are set when a row creates its task and
+# are not among a sheet's columns, so a re-import leaves them as they are.
 COMPARED = (
     "title",
     "parent_id",
@@ -34,11 +36,12 @@ COMPARED = (
     "target_value_max",
     "unit",
     "comparator",
-    "measure",
     "metric",
-    "description",
 )
-UPSERT_FIELDS = [*COMPARED, "position", "start_date", "needs_review", "updated_at"]
+UPSERT_FIELDS = [*COMPARED, "position", "needs_review", "updated_at"]
+# A category row (一、…, merged across the sheet) carries only its title.
+CATEGORY_COMPARED = ("title", "kind")
+CATEGORY_UPSERT_FIELDS = [*CATEGORY_COMPARED, "position", "updated_at"]
 
 
 @dataclass
@@ -146,11 +149,12 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int) -> SheetIm
             result.rows.append(RowResult(row=row, action="error"))
             continue
         old = existing.get(row.code)
+        compared = CATEGORY_COMPARED if row.is_category else COMPARED
+        old_parent = old.parent.code if old is not None and old.parent_id else None
         if old is None:
             action = "new"
-        elif (
-            all(getattr(old, name) == getattr(task, name) for name in COMPARED if name not in ("parent_id",))
-            and (old.parent.code if old.parent_id else None) == row.parent
+        elif old_parent == row.parent and all(
+            getattr(old, name) == getattr(task, name) for name in compared if name != "parent_id"
         ):
             action = "unchanged"
         else:
@@ -183,14 +187,17 @@ def _task_for(row: SheetRow, position, plan, departments, owners, start, end) ->
     target = row.target
     department = departments.get(row.department)
     owner = owners.get(row.owner)
-    kind = Task.Kind.SECTION if row.is_category else (Task.Kind.QUANTITATIVE if target else Task.Kind.MILESTONE)
+    if row.is_category or (row.has_children and not target):
+        kind = Task.Kind.SECTION
+    else:
+        kind = Task.Kind.QUANTITATIVE if target else Task.Kind.MILESTONE
     quantitative = kind == Task.Kind.QUANTITATIVE
     return Task(
         plan=plan,
         code=row.code,
         position=position,
         title=row.title,
-        description=row.target_text if not quantitative else row.target_text,
+        description=row.target_text,
         kind=kind,
         lead_department=department,
         owner=owner,
@@ -234,11 +241,14 @@ def _write(result: SheetImport, plan: Plan, user) -> None:
     ids = dict(plan.tasks.values_list("code", "pk"))
     now = timezone.now()
     changed: list[Task] = []
-    # Categories (parents) first, so that their ids exist for the rows below them.
-    for is_parent in (True, False):
+    # Parents first (by depth), so that their ids exist for the rows below them.
+    parents = {item.row.code: item.row.parent for item in result.rows}
+    depth = {item.row.code: _depth(item.row.parent, parents) for _, item in to_write}
+    levels = sorted({(depth[item.row.code], item.row.is_category) for _, item in to_write})
+    for level, categories in levels:
         batch = []
         for position, item in to_write:
-            if item.row.is_category != is_parent:
+            if (depth[item.row.code], item.row.is_category) != (level, categories):
                 continue
             task = _task_for(item.row, position, plan, departments, owners, plan.period_start, plan.period_end)
             task.parent_id = ids.get(item.row.parent) if item.row.parent else None
@@ -248,7 +258,11 @@ def _write(result: SheetImport, plan: Plan, user) -> None:
         if not batch:
             continue
         Task.objects.bulk_create(
-            batch, batch_size=1000, update_conflicts=True, unique_fields=["plan", "code"], update_fields=UPSERT_FIELDS
+            batch,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["plan", "code"],
+            update_fields=CATEGORY_UPSERT_FIELDS if categories else UPSERT_FIELDS,
         )
         ids = dict(plan.tasks.values_list("code", "pk"))
         changed.extend(batch)
@@ -259,6 +273,13 @@ def _write(result: SheetImport, plan: Plan, user) -> None:
     for item in result.rows:
         if item.action == "error":
             item.action = "skipped"
+
+
+def _depth(parent: str | None, parents: dict[str, str | None]) -> int:
+    depth = 0
+    while parent and depth < 50:
+        depth, parent = depth + 1, parents.get(parent)
+    return depth
 
 
 def _set_supporting(result: SheetImport, tasks: list[Task]) -> None:

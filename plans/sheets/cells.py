@@ -11,7 +11,7 @@ import re
 import cn2an
 
 from plans.extraction.deadlines import clause_deadline
-from plans.extraction.targets import FoundTarget, find_targets
+from plans.extraction.targets import FoundTarget, comparator_for, find_targets, past_fact_spans, protect
 from plans.extraction.text import normalize
 
 
@@ -106,7 +106,33 @@ def parse_target(value, *, plan_year: int) -> FoundTarget | None:
             flags=["no_unit"],
         )
     targets = find_targets(text, plan_year=plan_year)
-    return targets[0] if targets else None
+    if targets:
+        return targets[0]
+    return _bare_number(text, plan_year=plan_year)
+
+
+def _bare_number(text: str, *, plan_year: int) -> FoundTarget | None:
+    """A 具体目标 cell states a target, so a lone number counts even without a unit or a verb (企业数20以上)."""
+    masked = protect(text)
+    past = past_fact_spans(masked, plan_year=plan_year)
+    for match in re.finditer(r"(?<![\d.A-Za-z+])(\d+(?:\.\d+)?)(?![\d.+])", masked):
+        number, after = match.group(1), masked[match.end() :]
+        if any(start <= match.start() < end for start, end in past):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", number) or after.startswith(("年", "月", "日", "强", "版")):
+            continue
+        before = masked[: match.start()]
+        return FoundTarget(
+            value=_decimal(number),
+            value_max=None,
+            unit="",
+            comparator=comparator_for(before[-8:], after[:6], is_range=False, clause=before),
+            metric=re.sub(r"(?:达到|达|突破|超过|不少于|不低于|力争)+$", "", before).strip(" ,、"),
+            start=match.start(),
+            end=match.end(),
+            flags=["no_unit"],
+        )
+    return None
 
 
 def parse_code(value) -> str:

@@ -21,6 +21,7 @@ class SheetRow:
     parent: str | None
     title: str
     is_category: bool = False
+    has_children: bool = False
     target: FoundTarget | None = None
     target_text: str = ""
     department: str = ""
@@ -36,7 +37,11 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    # A ledger this system exported escapes formula-like text with an apostrophe (plans.ledger).
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        text = text[1:]
+    return text
 
 
 def read_task_rows(rows: list[list], *, plan_year: int) -> list[SheetRow]:
@@ -76,7 +81,25 @@ def read_task_rows(rows: list[list], *, plan_year: int) -> list[SheetRow]:
             else:
                 seen[row.code] = sheet_row
         result.append(row)
+    _link_parents(result)
     return result
+
+
+def _link_parents(rows: list[SheetRow]) -> None:
+    """A row numbered 二.4.a hangs from the row 二.4 when the sheet has one, else from its category."""
+    codes = {row.code for row in rows if row.code}
+    for row in rows:
+        if row.is_category or not row.code:
+            continue
+        prefix = row.code
+        while "." in prefix:
+            prefix = prefix.rsplit(".", 1)[0]
+            if prefix in codes:
+                row.parent = prefix
+                break
+    parents = {row.parent for row in rows if row.parent}
+    for row in rows:
+        row.has_children = row.code in parents
 
 
 def _task_row(sheet_row: int, cells: dict, headers: dict, category: str | None, plan_year: int) -> SheetRow:
@@ -85,17 +108,18 @@ def _task_row(sheet_row: int, cells: dict, headers: dict, category: str | None, 
     def column(field: str) -> str:
         return str(headers.get(field) or _COLUMN_LABEL[field])
 
-    number = parse_code(cells.get("code"))
+    number = parse_code(_text(cells.get("code")))
     title = _text(cells.get("title"))
     if not number:
         errors.append(f"{column('code')}: empty; every task needs its number")
     if not title:
         errors.append(f"{column('title')}: empty")
-    code = f"{category}.{number}" if category and number else number
+    # 序号 is either a number within its category (1, 2 …) or already a full code (二.4.a).
+    code = f"{category}.{number}" if category and number and "." not in number else number
     target = None
     target_text = _text(cells.get("target"))
     try:
-        target = parse_target(cells.get("target"), plan_year=plan_year)
+        target = parse_target(target_text or cells.get("target"), plan_year=plan_year)
     except CellError as error:
         errors.append(f"{column('target')}: {error}")
     deadline = None
