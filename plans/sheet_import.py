@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.roles import STAFF
 
+from .history import record_bulk_task_history
 from .models import Department, Plan, Task
 from .services import plan_create
 from .sheets.rows import SheetRow
@@ -48,6 +49,7 @@ CATEGORY_UPSERT_FIELDS = [*CATEGORY_COMPARED, "position", "updated_at"]
 class RowResult:
     row: SheetRow
     action: str  # new | update | unchanged | error | skipped
+    task: Task | None = None  # the task as the row describes it, built once by the preview
 
 
 @dataclass
@@ -94,6 +96,8 @@ def plan_import_sheet(
     """Preview (dry run) or apply a sheet; with errors nothing is written unless skip_errors is set."""
     with transaction.atomic():
         plan = find_plan(year=plan_year, title=plan_title)
+        if plan is not None and not dry_run:
+            Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one import of a plan at a time
         result = _preview(rows, plan, plan_year)
         if dry_run:
             return result
@@ -124,6 +128,7 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int) -> SheetIm
     departments = _departments()
     owners = _owners()
     existing = {task.code: task for task in plan.tasks.all()} if plan else {}
+    code_of = {task.pk: task.code for task in existing.values()}
     result = SheetImport(plan=plan, rows=[])
     failed_codes: set[str] = set()
     unknown_departments: dict[str, None] = {}
@@ -150,7 +155,7 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int) -> SheetIm
             continue
         old = existing.get(row.code)
         compared = CATEGORY_COMPARED if row.is_category else COMPARED
-        old_parent = old.parent.code if old is not None and old.parent_id else None
+        old_parent = code_of.get(old.parent_id) if old is not None else None
         if old is None:
             action = "new"
         elif old_parent == row.parent and all(
@@ -159,7 +164,7 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int) -> SheetIm
             action = "unchanged"
         else:
             action = "update"
-        result.rows.append(RowResult(row=row, action=action))
+        result.rows.append(RowResult(row=row, action=action, task=task))
     result.unknown_departments = list(unknown_departments)
     result.unknown_owners = list(unknown_owners)
     return result
@@ -213,7 +218,10 @@ def _task_for(row: SheetRow, position, plan, departments, owners, start, end) ->
     )
 
 
-def _create_unknown(result: SheetImport, user) -> None:
+def _create_unknown(result: SheetImport, user) -> bool:
+    """Create the departments and owners the sheet names but the system lacks; True if any were created."""
+    if not (result.unknown_departments or result.unknown_owners):
+        return False
     User = get_user_model()
     for name in result.unknown_departments:
         Department.objects.get_or_create(name=name)
@@ -230,30 +238,31 @@ def _create_unknown(result: SheetImport, user) -> None:
         owner.groups.add(staff)
         if first_department.get(name):
             owner.departments.add(first_department[name])
+    return True
 
 
 def _write(result: SheetImport, plan: Plan, user) -> None:
-    _create_unknown(result, user)
-    departments, owners = _departments(), _owners()
+    created_names = _create_unknown(result, user)
+    departments, owners = (_departments(), _owners()) if created_names else (None, None)
     to_write = [
         (position, item) for position, item in enumerate(result.rows, start=1) if item.action in ("new", "update")
     ]
     ids = dict(plan.tasks.values_list("code", "pk"))
     now = timezone.now()
-    changed: list[Task] = []
-    # Parents first (by depth), so that their ids exist for the rows below them.
     parents = {item.row.code: item.row.parent for item in result.rows}
     depth = {item.row.code: _depth(item.row.parent, parents) for _, item in to_write}
+    # Parents first (by depth), so that their ids exist for the rows below them.
     levels = sorted({(depth[item.row.code], item.row.is_category) for _, item in to_write})
     for level, categories in levels:
         batch = []
         for position, item in to_write:
             if (depth[item.row.code], item.row.is_category) != (level, categories):
                 continue
-            task = _task_for(item.row, position, plan, departments, owners, plan.period_start, plan.period_end)
+            task = item.task
+            if departments is not None:  # names created just now: resolve them again
+                task = _task_for(item.row, position, plan, departments, owners, plan.period_start, plan.period_end)
+            task.plan = plan
             task.parent_id = ids.get(item.row.parent) if item.row.parent else None
-            task.updated_at = now
-            task.created_at = now
             batch.append(task)
         if not batch:
             continue
@@ -265,11 +274,9 @@ def _write(result: SheetImport, plan: Plan, user) -> None:
             update_fields=CATEGORY_UPSERT_FIELDS if categories else UPSERT_FIELDS,
         )
         ids = dict(plan.tasks.values_list("code", "pk"))
-        changed.extend(batch)
-    if changed:
-        fresh = list(Task.objects.filter(plan=plan, code__in=[task.code for task in changed]))
-        Task.history.bulk_history_create(fresh, batch_size=1000, default_user=user, default_date=now)
-        _set_supporting(result, fresh)
+    if to_write:
+        record_bulk_task_history(plan_id=plan.pk, codes=[item.row.code for _, item in to_write], since=now, user=user)
+        _set_supporting(result, ids)
     for item in result.rows:
         if item.action == "error":
             item.action = "skipped"
@@ -282,17 +289,17 @@ def _depth(parent: str | None, parents: dict[str, str | None]) -> int:
     return depth
 
 
-def _set_supporting(result: SheetImport, tasks: list[Task]) -> None:
+def _set_supporting(result: SheetImport, ids: dict[str, int]) -> None:
+    """Replace the supporting departments of the rows written, with one delete and one insert."""
     departments = _departments()
-    by_code = {task.code: task for task in tasks}
+    written = {item.row.code for item in result.rows if item.action in ("new", "update")}
     through = Task.supporting_departments.through
-    through.objects.filter(task_id__in=[task.pk for task in tasks]).delete()
-    links = []
-    for item in result.rows:
-        task = by_code.get(item.row.code)
-        if task is None:
-            continue
-        for name in dict.fromkeys(item.row.supporting):
-            if name in departments:
-                links.append(through(task_id=task.pk, department_id=departments[name].pk))
+    through.objects.filter(task_id__in=[ids[code] for code in written]).delete()
+    links = [
+        through(task_id=ids[item.row.code], department_id=departments[name].pk)
+        for item in result.rows
+        if item.row.code in written
+        for name in dict.fromkeys(item.row.supporting)
+        if name in departments
+    ]
     through.objects.bulk_create(links, batch_size=1000)

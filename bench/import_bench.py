@@ -1,0 +1,145 @@
+"""Spreadsheet import speed against its floor, on a 10,000-row task sheet.
+
+    .venv/bin/python bench/import_bench.py [--rows 10000]
+
+The floor: read the file with python-calamine and write its rows with one bulk insert.
+The project's import: read, check every row, resolve departments and owners once, upsert in bulk,
+write history for changed rows. Measured for new rows and for a re-import that changes every row.
+Runs in a throwaway SQLite database (or DATABASE_URL if set). Prints figures and ratios; asserts nothing.
+"""
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='import-bench')}/bench.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+DEPARTMENTS = ["高新技术科", "成果转化科", "平台与基础研究科", "人才与国际合作科", "政策法规科"]
+OWNERS = ["陈科员", "刘科员", "孙科员", "周科员", "赵科员"]
+
+
+def build_sheet(rows: int, *, bump: int = 0) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["2025年重点工作任务分解表"])
+    sheet.write_row(1, 0, ["序号", "重点任务", "具体目标", "责任单位", "责任人", "完成时限", "备注"])
+    line, number = 2, 0
+    per_category = 500
+    for category in range(rows // per_category):
+        sheet.write_row(line, 0, [f"{_cn(category + 1)}、第{category + 1}类重点任务"])
+        line += 1
+        for _ in range(per_category - 1):
+            number += 1
+            sheet.write_row(
+                line,
+                0,
+                [
+                    number,
+                    f"重点任务{number}",
+                    f"新认定高新技术企业{100 + number % 400 + bump}家以上",
+                    DEPARTMENTS[number % 5],
+                    OWNERS[number % 5],
+                    "2025年12月底前",
+                    "",
+                ],
+            )
+            line += 1
+    book.close()
+    return buffer.getvalue()
+
+
+def _cn(n: int) -> str:
+    import cn2an
+
+    return cn2an.an2cn(n)
+
+
+def floor(data: bytes, plan) -> float:
+    from python_calamine import CalamineWorkbook
+
+    from plans.models import Task
+
+    start = time.perf_counter()
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    tasks = [
+        Task(
+            plan=plan,
+            code=f"floor-{i}",
+            position=i,
+            title=str(row[1]),
+            description=str(row[2]),
+            kind="milestone",
+            start_date=plan.period_start,
+            deadline=plan.period_end,
+        )
+        for i, row in enumerate(rows[2:])
+    ]
+    Task.objects.bulk_create(tasks, batch_size=1000)
+    elapsed = time.perf_counter() - start
+    Task.objects.filter(code__startswith="floor-")._raw_delete(Task.objects.db)  # no history for the floor's rows
+    return elapsed
+
+
+def project_import(data: bytes, *, year: int) -> tuple[float, dict]:
+    from plans.sheet_import import plan_import_sheet
+    from plans.sheets.reading import read_rows
+    from plans.sheets.rows import read_task_rows
+
+    start = time.perf_counter()
+    rows = read_task_rows(read_rows(data, "bench.xlsx"), plan_year=year)
+    result = plan_import_sheet(rows=rows, plan_year=year, plan_title="基准计划", dry_run=False)
+    elapsed = time.perf_counter() - start
+    assert result.written, (result.errors, [r.row.errors for r in result.rows if r.row.errors][:3])
+    return elapsed, result.totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    from plans.models import Department, Plan
+    from plans.services import plan_create
+
+    for name in DEPARTMENTS:
+        Department.objects.get_or_create(name=name)
+    for name in OWNERS:
+        get_user_model().objects.get_or_create(username=name, defaults={"full_name": name})
+    plan = plan_create(title="基准计划", bureau="基准", year=2025)
+    first, second = build_sheet(args.rows), build_sheet(args.rows, bump=1)
+    floor_time = min(floor(first, plan) for _ in range(3))
+    new_time, new_totals = project_import(first, year=2025)
+    unchanged_time, unchanged_totals = project_import(first, year=2025)
+    update_time, update_totals = project_import(second, year=2025)
+    from django.db import connection
+
+    from plans.models import Task
+
+    print(f"rows: {args.rows} on {connection.vendor}; history rows written: {Task.history.count()}")
+    print(f"floor (calamine read + one bulk insert): {floor_time:.2f} s")
+    print(f"import, new rows:      {new_time:.2f} s  ratio {new_time / floor_time:.2f}  {new_totals}")
+    print(f"re-import, unchanged:  {unchanged_time:.2f} s  ratio {unchanged_time / floor_time:.2f}  {unchanged_totals}")
+    print(f"re-import, all edited: {update_time:.2f} s  ratio {update_time / floor_time:.2f}  {update_totals}")
+    assert Plan.objects.get(pk=plan.pk).tasks.count() >= args.rows * 0.99
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""History rows for tasks written in bulk, in INSERT … SELECT statements.
+
+django-simple-history records each save(); bulk upserts bypass save(), so imports write
+the history of the rows they changed here, straight from the task table: no model
+instances, one statement per few thousand rows.
+"""
+
+import datetime
+
+from django.db import connection
+
+from .models import Task
+
+_HISTORY_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+_CHUNK = 5000
+
+
+def record_bulk_task_history(*, plan_id: int, codes: list[str], since: datetime.datetime, user=None) -> int:
+    """History for the plan's tasks ``codes``, written at or after ``since``: '+' if created since, else '~'."""
+    history = Task.history.model
+    columns = [f.column for f in history._meta.concrete_fields if f.name not in _HISTORY_FIELDS]
+    quote = connection.ops.quote_name
+    target = ", ".join(
+        quote(c) for c in [*columns, "history_date", "history_type", "history_user_id", "history_change_reason"]
+    )
+    source = ", ".join(quote(c) for c in columns)
+    at = connection.ops.adapt_datetimefield_value(since)  # as the ORM stores it (SQLite keeps text)
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(codes), _CHUNK):
+            chunk = codes[start : start + _CHUNK]
+            sql = (
+                f"INSERT INTO {quote(history._meta.db_table)} ({target}) "
+                f"SELECT {source}, {quote('updated_at')}, "
+                f"CASE WHEN {quote('created_at')} >= %s THEN '+' ELSE '~' END, %s, NULL "
+                f"FROM {quote(Task._meta.db_table)} "
+                f"WHERE {quote('plan_id')} = %s AND {quote('code')} IN ({', '.join(['%s'] * len(chunk))})"
+            )
+            cursor.execute(sql, [at, getattr(user, "pk", None), plan_id, *chunk])
+            written += cursor.rowcount
+    return written
