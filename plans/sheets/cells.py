@@ -6,6 +6,7 @@ could not read; the caller adds the row and column.
 
 import calendar
 import datetime
+import functools
 import re
 
 import cn2an
@@ -36,6 +37,18 @@ def _month_end(year: int, month: int) -> datetime.date:
 
 def parse_deadline(value, *, plan_year: int) -> datetime.date | None:
     """A deadline cell as a date; None when the cell is empty (the plan's default applies)."""
+    if isinstance(value, str):
+        return _parse_deadline_text(value, plan_year)
+    return _parse_deadline_or_explain(value, plan_year)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_deadline_text(value: str, plan_year: int) -> datetime.date | None:
+    # Sheets repeat the same few deadline texts (2025年12月底前) on thousands of rows.
+    return _parse_deadline_or_explain(value, plan_year)
+
+
+def _parse_deadline_or_explain(value, plan_year: int) -> datetime.date | None:
     try:
         return _parse_deadline(value, plan_year=plan_year)
     except CellError as error:
