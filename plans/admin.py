@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
@@ -13,9 +14,12 @@ from tracking.admin import ProgressUpdateInline
 
 from . import services
 from .admin_scoping import ScopedTaskAdminMixin
+from .forms import TaskConfirmImportForm, TaskImportForm
 from .models import Department, Plan, Task
 from .pacing import Health
+from .resources import PreviewCacheStorage, SpreadsheetFormat, TaskSheetResource
 from .selectors import with_progress
+from .sheets.reading import SheetReadError
 
 
 def health_badge(value: str) -> str:
@@ -161,7 +165,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(ScopedTaskAdminMixin, SimpleHistoryAdmin):
+class TaskAdmin(ScopedTaskAdminMixin, ImportMixin, SimpleHistoryAdmin):
     list_display = (
         "code",
         "short_title",
@@ -214,13 +218,50 @@ class TaskAdmin(ScopedTaskAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return with_progress(super().get_queryset(request), today=timezone.localdate())
 
-    change_list_template = "admin/plans/task/change_list.html"
+    # Export links beside django-import-export's import link (its own change-list template wraps ours).
+    import_export_change_list_template = "admin/plans/task/change_list.html"
+    # Spreadsheet import through django-import-export's screens (preview, then confirm).
+    resource_classes = [TaskSheetResource]
+    import_formats = [SpreadsheetFormat]
+    import_form_class = TaskImportForm
+    confirm_form_class = TaskConfirmImportForm
+    tmp_storage_class = PreviewCacheStorage
+    import_template_name = "admin/plans/task/import.html"
+    skip_admin_log = True  # the task history records every imported change
 
     def get_urls(self):
         from django.urls import path
 
         export = path("export/", self.admin_site.admin_view(self.export_view), name="plans_task_export")
         return [export, *super().get_urls()]
+
+    def has_import_permission(self, request):
+        return super().has_import_permission(request) and self.has_change_permission(request)
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            data = import_form.cleaned_data
+            initial.update(plan=data["plan"].pk, skip_errors=data["skip_errors"], create_unknown=data["create_unknown"])
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):
+        form, request = kwargs.pop("form", None), kwargs.pop("request", None)
+        if form is not None:
+            manager = request is not None and is_manager(request.user)
+            kwargs.update(
+                plan=form.cleaned_data["plan"],
+                skip_errors=form.cleaned_data.get("skip_errors", False),
+                create_unknown=manager and form.cleaned_data.get("create_unknown", False),
+                allowed_departments=None if manager else set(request.user.departments.values_list("pk", flat=True)),
+            )
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, SheetReadError):
+            form.add_error("import_file", str(error))
+        else:
+            super().add_data_read_fail_error_to_form(form, error)
 
     def export_view(self, request):
         """The ledger of exactly the tasks the list shows: same filters, same search, same scope."""

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ConfirmImportForm, ImportForm
 
 from .extraction import ExtractedPlan, ExtractedTask, PlanReadError, extract_plan, read_document
 from .extraction.targets import FoundTarget
@@ -186,3 +187,26 @@ class BaseExtractedTaskFormSet(forms.BaseFormSet):
 ExtractedTaskFormSet = forms.formset_factory(
     ExtractedTaskForm, formset=BaseExtractedTaskFormSet, extra=0, max_num=5000, absolute_max=5000
 )
+
+
+class TaskImportForm(ImportForm):
+    """django-import-export's upload form, plus the plan to import into and the two choices."""
+
+    plan = forms.ModelChoiceField(label=_("plan"), queryset=Plan.objects.exclude(state=Plan.State.CLOSED))
+    skip_errors = forms.BooleanField(
+        label=_("skip rows with errors"),
+        required=False,
+        help_text=_("Without this, one bad row means nothing is imported."),
+    )
+    create_unknown = forms.BooleanField(
+        label=_("create unknown departments and owners"),
+        required=False,
+        help_text=_("Names not found are listed in the preview; managers only."),
+    )
+    field_order = ["plan", "resource", "import_file", "format", "skip_errors", "create_unknown"]
+
+
+class TaskConfirmImportForm(ConfirmImportForm):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), widget=forms.HiddenInput)
+    skip_errors = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    create_unknown = forms.BooleanField(required=False, widget=forms.HiddenInput)

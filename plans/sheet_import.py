@@ -85,20 +85,31 @@ def find_plan(*, year: int, title: str | None) -> Plan | None:
 def plan_import_sheet(
     *,
     rows: list[SheetRow],
-    plan_year: int,
+    plan: Plan | None = None,
+    plan_year: int | None = None,
     plan_title: str | None = None,
     bureau: str = "",
     user=None,
     dry_run: bool = True,
     skip_errors: bool = False,
     create_unknown: bool = False,
+    allowed_departments: set[int] | None = None,
 ) -> SheetImport:
-    """Preview (dry run) or apply a sheet; with errors nothing is written unless skip_errors is set."""
+    """Preview (dry run) or apply a sheet; with errors nothing is written unless skip_errors is set.
+
+    ``plan`` or ``plan_year`` (+ ``plan_title``) names the plan; a missing plan is created on apply.
+    ``allowed_departments``: for staff, the departments whose tasks they may import; rows of other
+    departments are errors, and unknown names are never created.
+    """
     with transaction.atomic():
-        plan = find_plan(year=plan_year, title=plan_title)
+        if plan is None:
+            plan = find_plan(year=plan_year, title=plan_title)
+        plan_year = plan.year if plan else plan_year
         if plan is not None and not dry_run:
             Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one import of a plan at a time
         result = _preview(rows, plan, plan_year)
+        if allowed_departments is not None:
+            _limit_to_departments(result, allowed_departments)
         if dry_run:
             return result
         if result.has_errors and not skip_errors:
@@ -168,6 +179,21 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int) -> SheetIm
     result.unknown_departments = list(unknown_departments)
     result.unknown_owners = list(unknown_owners)
     return result
+
+
+def _limit_to_departments(result: SheetImport, allowed: set[int]) -> None:
+    """Staff import only their own departments' tasks: new ones and existing ones."""
+    current = dict(result.plan.tasks.values_list("code", "lead_department_id")) if result.plan else {}
+    for item in result.rows:
+        if item.task is None or item.row.is_category or item.action in ("unchanged", "error"):
+            continue
+        old_department = current.get(item.row.code)
+        if item.task.lead_department_id not in allowed or (old_department and old_department not in allowed):
+            item.row.errors.append(f"责任单位 {item.row.department or '—'}: not one of your departments")
+            item.action = "error"
+    if result.unknown_departments or result.unknown_owners:
+        names = "、".join(result.unknown_departments + result.unknown_owners)
+        result.errors.append(f"Only managers can add departments or owners: {names}")
 
 
 def _departments() -> dict[str, Department]:

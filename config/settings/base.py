@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
+    "import_export",
     "accounts",
     "plans",
     "tracking",
@@ -219,3 +220,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Spreadsheet import (django-import-export) --------------------------------
+# Importing needs the change permission; the admin then limits staff to their own departments.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+SHEET_MAX_BYTES = env.int("SHEET_MAX_BYTES", default=20 * 1024 * 1024)
+SHEET_MAX_UNPACKED_BYTES = env.int("SHEET_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+SHEET_MAX_ROWS = env.int("SHEET_MAX_ROWS", default=200_000)

@@ -44,3 +44,16 @@ def find_header(rows: list[list], *, scan: int = 15) -> tuple[int, dict[int, str
         if "title" in columns.values() and len(columns) >= 2:
             return index, columns
     return None
+
+
+def require_header(rows: list[list]) -> tuple[int, dict[int, str]]:
+    """``find_header``, or the reader's error naming the columns it looks for."""
+    from .reading import SheetReadError
+
+    found = find_header(rows)
+    if found is None:
+        raise SheetReadError(
+            "No header row was found: expected columns such as 序号, 重点任务, 具体目标, 责任单位, 责任人, 完成时限 "
+            "(or No., Task, Target, Lead department, Owner, Deadline) within the first rows."
+        )
+    return found

@@ -8,6 +8,9 @@ from pathlib import PurePath
 
 from django.conf import settings
 
+# Signatures of files people upload by mistake: PDF, PNG, JPEG, GIF, RTF.
+NOT_SHEETS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")
+
 
 class SheetReadError(ValueError):
     """The file cannot be read as a spreadsheet; the message says why."""
@@ -25,6 +28,11 @@ def read_rows(data: bytes, name: str) -> list[list]:
     if len(data) > max_bytes:
         raise SheetReadError(f"“{name}” is over the {max_bytes // 1024 // 1024} MB limit for spreadsheets.")
     suffix = PurePath(name).suffix.lower()
+    if data.startswith(NOT_SHEETS):
+        raise SheetReadError(
+            f"“{name}” is not a spreadsheet (it looks like a PDF, an image or a document): "
+            "expected .xlsx, .xls or .csv."
+        )
     if data[:4] == b"PK\x03\x04" or suffix == ".xlsx":
         _check_zip(data, name)
         return list(_calamine_rows(data, name))

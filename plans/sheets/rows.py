@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from plans.extraction.targets import FoundTarget
 
 from .cells import CellError, parse_code, parse_deadline, parse_target
-from .headers import HEADER_WORDS, find_header
-from .reading import SheetReadError
+from .headers import HEADER_WORDS, require_header
 
 _CATEGORY = re.compile(r"^\s*([一二三四五六七八九十]+)\s*[、.]\s*(.+)$")
 _COLUMN_LABEL = {field: words[0] for field, words in HEADER_WORDS.items()}
@@ -46,12 +45,7 @@ def _text(value) -> str:
 
 def read_task_rows(rows: list[list], *, plan_year: int) -> list[SheetRow]:
     """Turn sheet rows into task rows: category rows (一、…) become parents of the rows below them."""
-    found = find_header(rows)
-    if found is None:
-        raise SheetReadError(
-            "No header row was found: expected columns such as 序号, 重点任务, 具体目标, 责任单位, 责任人, 完成时限 "
-            "(or No., Task, Target, Lead department, Owner, Deadline) within the first rows."
-        )
+    found = require_header(rows)
     header_index, columns = found
     headers = {field: rows[header_index][column] for column, field in columns.items()}
     result: list[SheetRow] = []

@@ -115,3 +115,10 @@ def test_every_seed_plan_exports(client, demo_plans):
     sheet = openpyxl.load_workbook(io.BytesIO(export(client))).active
     assert sheet.max_row >= 3 + Task.objects.count()
     assert SEEDS.exists()
+
+
+def test_the_task_list_offers_the_ledger_and_the_import_to_staff(client, staff_a, task_a):
+    client.force_login(staff_a)
+    page = client.get(reverse("admin:plans_task_changelist"), {"health": "red"}).content.decode()
+    assert reverse("admin:plans_task_export") + "?health=red&amp;format=xlsx" in page
+    assert reverse("admin:plans_task_import") in page
