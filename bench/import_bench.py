@@ -40,7 +40,7 @@ def build_sheet(rows: int, *, bump: int = 0) -> bytes:
     sheet.write_row(0, 0, ["2025年重点工作任务分解表"])
     sheet.write_row(1, 0, ["序号", "重点任务", "具体目标", "责任单位", "责任人", "完成时限", "备注"])
     line, number = 2, 0
-    per_category = 500
+    per_category = max(500, rows // 90)
     for category in range(rows // per_category):
         sheet.write_row(line, 0, [f"{_cn(category + 1)}、第{category + 1}类重点任务"])
         line += 1

@@ -15,6 +15,8 @@ from plans.selectors import task_scope
 from .evidence import evidence_check, evidence_storage_name
 from .models import Evidence, ProgressUpdate
 
+_FROM_DATABASE = object()
+
 
 def progress_check(
     *,
@@ -22,8 +24,13 @@ def progress_check(
     value: Decimal | None,
     percent: Decimal | None,
     correction_note: str = "",
+    previous_value=_FROM_DATABASE,
 ) -> None:
-    """The rules a report must meet, as field errors (shared by forms and the service)."""
+    """The rules a report must meet, as field errors (shared by forms, the service and ledger imports).
+
+    ``previous_value``: the cumulative actual this report follows; read from the database unless given
+    (a ledger import checks its rows against the rows above them).
+    """
     errors: dict[str, list[str]] = {}
     if task.kind == Task.Kind.SECTION:
         raise ValidationError(_("“%(code)s” is a section; report on its tasks.") % {"code": task.code})
@@ -35,8 +42,11 @@ def progress_check(
         elif task.unit == "%" and task.measure == Task.Measure.RATIO and value > 100:
             errors.setdefault("value", []).append(_("A ratio cannot be over 100%."))
         elif task.measure == Task.Measure.CUMULATIVE and not correction_note.strip():
-            previous = task.updates.exclude(value=None).order_by("-reported_at", "-pk").values_list("value", flat=True)
-            last = previous.first()
+            if previous_value is _FROM_DATABASE:
+                latest = task.updates.exclude(value=None).order_by("-reported_at", "-pk")
+                last = latest.values_list("value", flat=True).first()
+            else:
+                last = previous_value
             if last is not None and value < last:
                 errors.setdefault("correction_note", []).append(
                     _("The cumulative actual falls from %(last)s to %(new)s: add a correction note.")

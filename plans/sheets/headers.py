@@ -26,22 +26,50 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "deadline": ("完成时限", "时间节点", "完成时间", "时限", "完成期限", "deadline", "due", "due date"),
     "note": ("备注", "进展情况", "说明", "note", "notes", "remarks", "progress"),
 }
-_LOOKUP = {word: field for field, words in HEADER_WORDS.items() for word in words}
+# A progress ledger (进展台账) collected from the units: one row per task and period.
+PROGRESS_HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "code": ("序号", "编号", "任务编号", "no", "no.", "code"),
+    "period": ("填报期间", "期间", "月份", "报告期", "填报月份", "period", "month"),
+    "value": (
+        "实际完成值",
+        "累计完成值",
+        "累计完成",
+        "完成值",
+        "实际值",
+        "完成情况",
+        "actual",
+        "actual value",
+        "value",
+    ),
+    "percent": ("完成百分比", "完成进度", "进度", "完成比例", "percent", "percent done"),
+    "narrative": ("进展情况", "工作进展", "备注", "说明", "narrative", "note", "notes", "progress"),
+    "correction": ("更正说明", "更正原因", "correction", "correction note"),
+}
+
+
+def _lookup(words: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {word: field for field, synonyms in words.items() for word in synonyms}
+
+
+_LOOKUP = _lookup(HEADER_WORDS)
 
 
 def normalize_header(value) -> str:
     return re.sub(r"\s+", " ", normalize(str(value or ""))).strip().strip(":*").lower()
 
 
-def find_header(rows: list[list], *, scan: int = 15) -> tuple[int, dict[int, str]] | None:
+def find_header(
+    rows: list[list], *, scan: int = 15, words: dict[str, tuple[str, ...]] | None = None, required: str = "title"
+) -> tuple[int, dict[int, str]] | None:
     """The index of the header row among the first rows, and column index → field."""
+    lookup = _LOOKUP if words is None else _lookup(words)
     for index, row in enumerate(rows[:scan]):
         columns = {}
         for column, cell in enumerate(row):
-            field = _LOOKUP.get(normalize_header(cell))
+            field = lookup.get(normalize_header(cell))
             if field and field not in columns.values():
                 columns[column] = field
-        if "title" in columns.values() and len(columns) >= 2:
+        if required in columns.values() and len(columns) >= 2:
             return index, columns
     return None
 

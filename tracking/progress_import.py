@@ -1,0 +1,198 @@
+"""Importing a progress ledger (进展台账): one row per task and period, as units send them in.
+
+Rows are checked as if reported one after another (a cumulative actual may not fall without a
+correction note), matched to tasks by code within the plan and the importer's scope, and written
+in one transaction. A row already on record (same task, period and figures) is reported unchanged,
+so importing the same ledger twice adds nothing.
+"""
+
+import datetime
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from plans.extraction.text import normalize
+from plans.models import Plan, Task
+from plans.selectors import task_scope
+from plans.sheets.cells import CellError, parse_code
+from plans.sheets.headers import PROGRESS_HEADER_WORDS, find_header
+from plans.sheets.reading import SheetReadError
+
+from .models import ProgressUpdate, validate_period
+from .services import progress_check
+
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+@dataclass
+class ProgressRow:
+    row: int
+    code: str
+    period: str = ""
+    value: Decimal | None = None
+    percent: Decimal | None = None
+    narrative: str = ""
+    correction_note: str = ""
+    errors: list[str] = field(default_factory=list)
+    action: str = ""  # new | unchanged | error | skipped
+
+
+@dataclass
+class ProgressImport:
+    rows: list[ProgressRow]
+    written: bool = False
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = Counter(row.action for row in self.rows)
+        return {action: counts.get(action, 0) for action in ("new", "unchanged", "error", "skipped")}
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row.action == "error" for row in self.rows)
+
+
+def parse_period(value) -> str:
+    """A reporting period as YYYY-MM or YYYY-Qn, from the forms ledgers use."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, float | int) and 20000 < value < 80000:
+        value = _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+    if isinstance(value, datetime.date):
+        return f"{value.year}-{value.month:02d}"
+    text = normalize(str(value or "")).strip().replace(" ", "")
+    if match := re.fullmatch(
+        r"(20\d\d)\s*(?:年|[-/.])?\s*(?:第)?([一二三四1-4])\s*季度?|(20\d\d)-?Q([1-4])", text, re.I
+    ):
+        year = match.group(1) or match.group(3)
+        quarter = _QUARTER_WORDS[match.group(2) or match.group(4)]
+        return f"{year}-Q{quarter}"
+    if match := re.fullmatch(r"(20\d\d)\s*(?:年|[-/.])\s*(\d{1,2})\s*月?(?:份)?", text):
+        month = int(match.group(2))
+        if 1 <= month <= 12:
+            return f"{match.group(1)}-{month:02d}"
+    raise CellError(f"“{value}” is not a reporting period (e.g. 2025-03, 2025年3月, 2025年第一季度)")
+
+
+def parse_amount(value, *, percent: bool = False) -> Decimal | None:
+    """A reported figure: 210, “210家”, “1,200”, 60%, 0.6 (a percent cell)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        number = Decimal(str(value))
+        return number * 100 if percent and 0 < number <= 1 and isinstance(value, float) else number
+    text = normalize(str(value)).strip().replace(",", "")
+    match = re.search(r"-?\d+(?:\.\d+)?", text)
+    if not match:
+        raise CellError(f"“{value}” has no number in it")
+    try:
+        return Decimal(match.group(0))
+    except InvalidOperation as error:
+        raise CellError(f"“{value}” is not a number") from error
+
+
+def read_progress_rows(rows: list[list]) -> list[ProgressRow]:
+    found = find_header(rows, words=PROGRESS_HEADER_WORDS, required="period")
+    if found is None:
+        raise SheetReadError(
+            "No header row was found: a progress ledger needs columns such as 编号, 填报期间, 实际完成值 "
+            "(or 完成百分比), 进展情况 (or No., Period, Actual, Percent, Narrative)."
+        )
+    header_index, columns = found
+    headers = {name: str(rows[header_index][column]) for column, name in columns.items()}
+    result = []
+    for index in range(header_index + 1, len(rows)):
+        raw = rows[index]
+        cells = {name: raw[column] if column < len(raw) else "" for column, name in columns.items()}
+        if not any(str(cell).strip() for cell in raw if cell is not None):
+            continue
+        row = ProgressRow(row=index + 1, code=parse_code(cells.get("code")))
+        if not row.code:
+            row.errors.append(f"{headers.get('code', '编号')}: empty")
+        for name, parse in (
+            ("period", parse_period),
+            ("value", parse_amount),
+            ("percent", lambda cell: parse_amount(cell, percent=True)),
+        ):
+            if name not in cells:
+                continue
+            try:
+                setattr(row, name, parse(cells[name]))
+            except CellError as error:
+                row.errors.append(f"{headers[name]}: {error}")
+        row.narrative = str(cells.get("narrative") or "").strip()
+        row.correction_note = str(cells.get("correction") or "").strip()
+        result.append(row)
+    return result
+
+
+def progress_import_sheet(
+    *, rows: list[ProgressRow], plan: Plan, user, dry_run: bool = True, skip_errors: bool = False
+) -> ProgressImport:
+    """Check every row, then (unless a dry run, and only when all rows are good) write them at once."""
+    tasks = {task.code: task for task in task_scope(user).filter(plan=plan).exclude(kind=Task.Kind.SECTION)}
+    updates = ProgressUpdate.objects.filter(task__plan=plan).order_by("task_id", "reported_at", "pk")
+    latest: dict[int, Decimal | None] = {}
+    on_record = set()
+    for task_id, period, value, percent in updates.values_list("task_id", "period", "value", "percent"):
+        if value is not None:
+            latest[task_id] = value
+        on_record.add((task_id, period, value, percent))
+    result = ProgressImport(rows=rows)
+    new_updates = []
+    now = timezone.now()
+    for row in rows:
+        task = tasks.get(row.code)
+        if row.code and task is None:
+            row.errors.append(f"编号 {row.code}: no such task in this plan, or not one of yours")
+        if not row.errors:
+            try:
+                validate_period(row.period)
+                key = (task.pk, row.period, row.value, row.percent)
+                if key in on_record:
+                    row.action = "unchanged"
+                    continue
+                progress_check(
+                    task=task,
+                    value=row.value,
+                    percent=row.percent,
+                    correction_note=row.correction_note,
+                    previous_value=latest.get(task.pk),
+                )
+            except ValidationError as error:
+                row.errors.extend(error.messages)
+        if row.errors:
+            row.action = "error"
+            continue
+        row.action = "new"
+        if row.value is not None:
+            latest[task.pk] = row.value
+        on_record.add(key)
+        new_updates.append(
+            ProgressUpdate(
+                task=task,
+                period=row.period,
+                value=row.value,
+                percent=row.percent,
+                narrative=row.narrative,
+                correction_note=row.correction_note,
+                reported_by=user,
+                # Keep the ledger's own order among updates written in the same instant.
+                reported_at=now + datetime.timedelta(microseconds=len(new_updates)),
+            )
+        )
+    if dry_run or (result.has_errors and not skip_errors):
+        return result
+    with transaction.atomic():
+        ProgressUpdate.objects.bulk_create(new_updates, batch_size=1000)
+    for row in rows:
+        if row.action == "error":
+            row.action = "skipped"
+    result.written = True
+    return result
