@@ -9,6 +9,7 @@ rows that changed.
 import datetime
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -94,12 +95,14 @@ def plan_import_sheet(
     skip_errors: bool = False,
     create_unknown: bool = False,
     allowed_departments: set[int] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> SheetImport:
     """Preview (dry run) or apply a sheet; with errors nothing is written unless skip_errors is set.
 
     ``plan`` or ``plan_year`` (+ ``plan_title``) names the plan; a missing plan is created on apply.
     ``allowed_departments``: for staff, the departments whose tasks they may import; rows of other
     departments are errors, and unknown names are never created.
+    ``progress(stage, done, total)`` is called as rows are checked ("check") and written ("write").
     """
     with transaction.atomic():
         if plan is None:
@@ -107,7 +110,8 @@ def plan_import_sheet(
         plan_year = plan.year if plan else plan_year
         if plan is not None and not dry_run:
             Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one import of a plan at a time
-        result = _preview(rows, plan, plan_year)
+        report = progress or (lambda stage, done, total: None)
+        result = _preview(rows, plan, plan_year, report)
         if allowed_departments is not None:
             _limit_to_departments(result, allowed_departments)
         if dry_run:
@@ -130,12 +134,12 @@ def plan_import_sheet(
                 created_by=user,
             )
             result.plan = plan
-        _write(result, plan, user)
+        _write(result, plan, user, report)
         result.written = True
         return result
 
 
-def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int) -> SheetImport:
+def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int, report) -> SheetImport:
     departments = _departments()
     owners = _owners()
     existing = {task.code: task for task in plan.tasks.all()} if plan else {}
@@ -148,6 +152,8 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int) -> SheetIm
     default_end = plan.period_end if plan else datetime.date(plan_year, 12, 31)
     result.default_deadline = default_end
     for position, row in enumerate(rows, start=1):
+        if position % 1000 == 0:
+            report("check", position, len(rows))
         for name in [row.department, *row.supporting]:
             if name and name not in departments:
                 unknown_departments[name] = None
@@ -176,6 +182,7 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int) -> SheetIm
         else:
             action = "update"
         result.rows.append(RowResult(row=row, action=action, task=task))
+    report("check", len(rows), len(rows))
     result.unknown_departments = list(unknown_departments)
     result.unknown_owners = list(unknown_owners)
     return result
@@ -267,7 +274,7 @@ def _create_unknown(result: SheetImport, user) -> bool:
     return True
 
 
-def _write(result: SheetImport, plan: Plan, user) -> None:
+def _write(result: SheetImport, plan: Plan, user, report) -> None:
     created_names = _create_unknown(result, user)
     departments, owners = (_departments(), _owners()) if created_names else (None, None)
     to_write = [
@@ -279,6 +286,7 @@ def _write(result: SheetImport, plan: Plan, user) -> None:
     depth = {item.row.code: _depth(item.row.parent, parents) for _, item in to_write}
     # Parents first (by depth), so that their ids exist for the rows below them.
     levels = sorted({(depth[item.row.code], item.row.is_category) for _, item in to_write})
+    written = 0
     for level, categories in levels:
         batch = []
         for position, item in to_write:
@@ -300,6 +308,8 @@ def _write(result: SheetImport, plan: Plan, user) -> None:
             update_fields=CATEGORY_UPSERT_FIELDS if categories else UPSERT_FIELDS,
         )
         ids = dict(plan.tasks.values_list("code", "pk"))
+        written += len(batch)
+        report("write", written, len(to_write))
     if to_write:
         record_bulk_task_history(plan_id=plan.pk, codes=[item.row.code for _, item in to_write], since=now, user=user)
         _set_supporting(result, ids)

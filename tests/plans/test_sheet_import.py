@@ -202,3 +202,32 @@ def test_import_tasks_dry_run_exits_zero_when_every_row_is_good():
     call_command("import_tasks", str(SAMPLE), "--plan-year", "2025", "--dry-run", "--json", stdout=out)
     assert json.loads(out.getvalue())["totals"]["error"] == 0
     assert not Task.objects.exists()
+
+
+def test_progress_is_reported_while_checking_and_writing(departments):
+    rows = [["一、大类"]] + [[i, f"任务{i}", "10项", "高新技术科", "", "", "", ""] for i in range(1, 2501)]
+    seen = []
+    import_sheet(xlsx(rows), dry_run=False, progress=lambda stage, done, total: seen.append((stage, done, total)))
+    checks = [done for stage, done, _ in seen if stage == "check"]
+    writes = [(done, total) for stage, done, total in seen if stage == "write"]
+    assert checks == [1000, 2000, 2501]
+    assert writes[-1] == (2501, 2501) and all(a[0] < b[0] for a, b in zip(writes, writes[1:], strict=False))
+
+
+def test_the_command_draws_a_progress_bar_on_a_terminal(departments, tmp_path):
+    class Terminal(StringIO):
+        def isatty(self):
+            return True
+
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(xlsx(ROWS))
+    err = Terminal()
+    call_command(
+        "import_tasks", str(path), "--plan-year", "2025", "--plan", "2025年重点工作", stdout=StringIO(), stderr=err
+    )
+    assert "写入 write [##############################] 4/4" in err.getvalue()
+    quiet = StringIO()  # not a terminal: no bar
+    call_command(
+        "import_tasks", str(path), "--plan-year", "2025", "--plan", "2025年重点工作", stdout=StringIO(), stderr=quiet
+    )
+    assert "检查" not in quiet.getvalue()

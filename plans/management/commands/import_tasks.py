@@ -50,6 +50,7 @@ class Command(BaseCommand):
         try:
             rows = read_task_rows(read_rows(data, file.name), plan_year=plan_year)
             result = plan_import_sheet(
+                progress=self._progress_bar() if not json and self.stderr.isatty() else None,
                 rows=rows,
                 plan_year=plan_year,
                 plan_title=plan,
@@ -66,6 +67,20 @@ class Command(BaseCommand):
             self._print(result, dry_run)
         if result.has_errors and not result.written:
             sys.exit(1)
+
+    def _progress_bar(self):
+        """A bar on the terminal: 检查 / 写入 done/total."""
+        labels = {"check": "检查 check", "write": "写入 write"}
+
+        def show(stage: str, done: int, total: int) -> None:
+            filled = int(30 * done / total) if total else 30
+            self.stderr.write(
+                f"\r{labels[stage]} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}",
+                ending="\n" if done >= total else "",
+            )
+            self.stderr.flush()
+
+        return show
 
     def _print(self, result, dry_run: bool) -> None:
         for item in result.rows:
