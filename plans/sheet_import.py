@@ -142,8 +142,9 @@ def plan_import_sheet(
 def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int, report) -> SheetImport:
     departments = _departments()
     owners = _owners()
-    existing = {task.code: task for task in plan.tasks.all()} if plan else {}
-    code_of = {task.pk: task.code for task in existing.values()}
+    # Plain values, not model instances: a sheet of 10,000 rows compares 10,000 tasks.
+    existing = {row["code"]: row for row in plan.tasks.values("pk", "code", *COMPARED)} if plan else {}
+    code_of = {row["pk"]: code for code, row in existing.items()}
     result = SheetImport(plan=plan, rows=[])
     failed_codes: set[str] = set()
     unknown_departments: dict[str, None] = {}
@@ -172,11 +173,11 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int, report) ->
             continue
         old = existing.get(row.code)
         compared = CATEGORY_COMPARED if row.is_category else COMPARED
-        old_parent = code_of.get(old.parent_id) if old is not None else None
+        old_parent = code_of.get(old["parent_id"]) if old is not None else None
         if old is None:
             action = "new"
         elif old_parent == row.parent and all(
-            getattr(old, name) == getattr(task, name) for name in compared if name != "parent_id"
+            old[name] == getattr(task, name) for name in compared if name != "parent_id"
         ):
             action = "unchanged"
         else:
@@ -231,14 +232,14 @@ def _task_for(row: SheetRow, position, plan, departments, owners, start, end) ->
         kind = Task.Kind.QUANTITATIVE if target else Task.Kind.MILESTONE
     quantitative = kind == Task.Kind.QUANTITATIVE
     return Task(
-        plan=plan,
+        plan_id=plan.pk if plan else None,
         code=row.code,
         position=position,
         title=row.title,
         description=row.target_text,
         kind=kind,
-        lead_department=department,
-        owner=owner,
+        lead_department_id=department.pk if department else None,
+        owner_id=owner.pk if owner else None,
         start_date=start,
         deadline=row.deadline or end,
         metric=(target.metric[:200] if quantitative else ""),
@@ -295,7 +296,7 @@ def _write(result: SheetImport, plan: Plan, user, report) -> None:
             task = item.task
             if departments is not None:  # names created just now: resolve them again
                 task = _task_for(item.row, position, plan, departments, owners, plan.period_start, plan.period_end)
-            task.plan = plan
+            task.plan_id = plan.pk
             task.parent_id = ids.get(item.row.parent) if item.row.parent else None
             batch.append(task)
         if not batch:
