@@ -96,14 +96,14 @@ def floor(data: bytes, plan) -> float:
     return elapsed
 
 
-def project_import(data: bytes, *, year: int) -> tuple[float, dict]:
+def project_import(data: bytes, *, year: int, title: str = "基准计划") -> tuple[float, dict]:
     from plans.sheet_import import plan_import_sheet
     from plans.sheets.reading import read_rows
     from plans.sheets.rows import read_task_rows
 
     start = time.perf_counter()
     rows = read_task_rows(read_rows(data, "bench.xlsx"), plan_year=year)
-    result = plan_import_sheet(rows=rows, plan_year=year, plan_title="基准计划", dry_run=False)
+    result = plan_import_sheet(rows=rows, plan_year=year, plan_title=title, dry_run=False)
     elapsed = time.perf_counter() - start
     assert result.written, (result.errors, [r.row.errors for r in result.rows if r.row.errors][:3])
     return elapsed, result.totals
@@ -151,10 +151,20 @@ def main() -> None:
         get_user_model().objects.get_or_create(username=name, defaults={"full_name": name})
     plan = plan_create(title="基准计划", bureau="基准", year=2025)
     first, second = build_sheet(args.rows), build_sheet(args.rows, bump=1)
+    # Best of three for every figure, as for the floor: this machine's other load only adds time.
     floor_time = min(floor(first, plan) for _ in range(3))
-    new_time, new_totals = project_import(first, year=2025)
-    unchanged_time, unchanged_totals = project_import(first, year=2025)
-    update_time, update_totals = project_import(second, year=2025)
+    new_runs = []
+    for run in range(3):
+        title = "基准计划" if run == 0 else f"基准计划{run}"
+        if run:
+            plan_create(title=title, bureau="基准", year=2025)
+        new_runs.append(project_import(first, year=2025, title=title))
+    new_time, new_totals = min(new_runs)
+    unchanged_time, unchanged_totals = min(project_import(first, year=2025) for _ in range(3))
+    update_time, update_totals = min(
+        project_import(sheet, year=2025)
+        for sheet in (second, first, second)  # each run edits every row
+    )
     from django.db import connection
 
     from plans.models import Task

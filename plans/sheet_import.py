@@ -155,7 +155,7 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int, report) ->
     for position, row in enumerate(rows, start=1):
         if position % 1000 == 0:
             report("check", position, len(rows))
-        for name in [row.department, *row.supporting]:
+        for name in [row.department, *(row.supporting or [])]:
             if name and name not in departments:
                 unknown_departments[name] = None
         if row.owner and row.owner not in owners:
@@ -327,16 +327,22 @@ def _depth(parent: str | None, parents: dict[str, str | None]) -> int:
 
 
 def _set_supporting(result: SheetImport, ids: dict[str, int]) -> None:
-    """Replace the supporting departments of the rows written, with one delete and one insert."""
+    """Replace the supporting departments of the rows written, with one delete and one insert.
+
+    A sheet without a supporting-departments column leaves them as they are."""
     departments = _departments()
-    written = {item.row.code for item in result.rows if item.action in ("new", "update")}
+    written = {
+        item.row.code for item in result.rows if item.action in ("new", "update") and item.row.supporting is not None
+    }
+    if not written:
+        return
     through = Task.supporting_departments.through
     through.objects.filter(task_id__in=[ids[code] for code in written]).delete()
     links = [
         through(task_id=ids[item.row.code], department_id=departments[name].pk)
         for item in result.rows
         if item.row.code in written
-        for name in dict.fromkeys(item.row.supporting)
+        for name in dict.fromkeys(item.row.supporting or [])
         if name in departments
     ]
     through.objects.bulk_create(links, batch_size=1000)

@@ -24,7 +24,7 @@ class SheetRow:
     target: FoundTarget | None = None
     target_text: str = ""
     department: str = ""
-    supporting: list[str] = field(default_factory=list)
+    supporting: list[str] | None = None  # None: the sheet has no such column, so it says nothing
     owner: str = ""
     deadline: datetime.date | None = None
     note: str = ""
@@ -121,7 +121,9 @@ def _task_row(sheet_row: int, cells: dict, headers: dict, category: str | None, 
         deadline = parse_deadline(cells.get("deadline"), plan_year=plan_year)
     except CellError as error:
         errors.append(f"{column('deadline')}: {error}")
-    supporting = [name for name in re.split(r"[、,，;；/\s]+", _text(cells.get("supporting"))) if name]
+    supporting = None
+    if "supporting" in cells:
+        supporting = [name for name in re.split(r"[、,，;；/\s]+", _text(cells.get("supporting"))) if name]
     return SheetRow(
         row=sheet_row,
         code=code[:64],

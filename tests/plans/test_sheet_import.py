@@ -231,3 +231,18 @@ def test_the_command_draws_a_progress_bar_on_a_terminal(departments, tmp_path):
         "import_tasks", str(path), "--plan-year", "2025", "--plan", "2025年重点工作", stdout=StringIO(), stderr=quiet
     )
     assert "检查" not in quiet.getvalue()
+
+
+def test_a_sheet_without_a_supporting_column_leaves_supporting_departments_alone(departments):
+    import_sheet(xlsx(ROWS), dry_run=False)
+    task = Task.objects.get(code="一.1")
+    assert list(task.supporting_departments.values_list("name", flat=True)) == ["成果转化科"]
+    book = openpyxl.Workbook()
+    book.active.append(["序号", "重点任务", "具体目标", "责任单位", "完成时限"])
+    book.active.append(["一、实施企业主体壮大行动"])
+    book.active.append([1, "加强科技企业培育", "新认定高新技术企业500家以上", "高新技术科", "2025年12月底前"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = import_sheet(buffer.getvalue(), dry_run=False)
+    assert [r.action for r in result.rows] == ["unchanged", "update"]
+    assert list(task.supporting_departments.values_list("name", flat=True)) == ["成果转化科"]
