@@ -232,8 +232,73 @@ class TaskAdmin(ScopedTaskAdminMixin, ImportMixin, SimpleHistoryAdmin):
     def get_urls(self):
         from django.urls import path
 
-        export = path("export/", self.admin_site.admin_view(self.export_view), name="plans_task_export")
-        return [export, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("export/", view(self.export_view), name="plans_task_export"),
+            path("import/job/<uuid:job_id>/", view(self.import_job_view), name="plans_task_import_job"),
+            path("import/job/<uuid:job_id>/status/", view(self.import_job_status), name="plans_task_import_job_status"),
+            *super().get_urls(),
+        ]
+
+    def process_import(self, request, **kwargs):
+        """The confirm step: a small file is applied here; a larger one goes to a worker, with a progress page."""
+        from django.shortcuts import redirect
+
+        from .import_jobs import runs_in_background, sheet_import_job_start
+
+        if request.method == "POST" and self.has_import_permission(request):
+            confirm_form = self.create_confirm_form(request)
+            if confirm_form.is_valid():
+                name = confirm_form.cleaned_data["import_file_name"]
+                data = self.get_tmp_storage_class()(name=name, read_mode="rb").read()
+                if data is not None and runs_in_background(len(data)):
+                    options = self.get_import_data_kwargs(request=request, form=confirm_form)
+                    allowed = options["allowed_departments"]
+                    job = sheet_import_job_start(
+                        plan=options["plan"],
+                        user=request.user,
+                        file_name=confirm_form.cleaned_data["original_file_name"],
+                        storage_name=name,
+                        options={
+                            "skip_errors": options["skip_errors"],
+                            "create_unknown": options["create_unknown"],
+                            "allowed_departments": None if allowed is None else sorted(allowed),
+                        },
+                    )
+                    return redirect("admin:plans_task_import_job", job_id=job.pk)
+        return super().process_import(request, **kwargs)
+
+    def _import_job(self, request, job_id):
+        from django.shortcuts import get_object_or_404
+
+        from .models import SheetImportJob
+
+        job = get_object_or_404(SheetImportJob.objects.select_related("plan"), pk=job_id)
+        if job.user_id != request.user.pk and not is_manager(request.user):
+            raise PermissionDenied
+        return job
+
+    def import_job_view(self, request, job_id):
+        from django.template.response import TemplateResponse
+
+        from .import_jobs import sheet_import_job_status
+
+        job = self._import_job(request, job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Importing %(file)s") % {"file": job.file_name},
+            "job": job,
+            "status": sheet_import_job_status(job),
+        }
+        return TemplateResponse(request, "admin/plans/task/import_job.html", context)
+
+    def import_job_status(self, request, job_id):
+        from django.http import JsonResponse
+
+        from .import_jobs import sheet_import_job_status
+
+        return JsonResponse(sheet_import_job_status(self._import_job(request, job_id)))
 
     def has_import_permission(self, request):
         return super().has_import_permission(request) and self.has_change_permission(request)

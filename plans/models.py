@@ -5,6 +5,7 @@ progress updates in ``tracking`` and never stored: see ``plans.pacing``.
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -313,3 +314,40 @@ def format_target(comparator: str, value: Decimal | None, value_max: Decimal | N
         return f"{number(value)}–{number(value_max)}{unit}"
     symbol = {">=": "≥", ">": ">", "~": "≈", "<=": "≤", "=": ""}.get(comparator, "")
     return f"{symbol}{number(value)}{unit}"
+
+
+class SheetImportJob(models.Model):
+    """A confirmed spreadsheet import running on a Celery worker, with its progress for the page that waits."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    storage_name = models.CharField(max_length=64, help_text="Key of the uploaded file in the preview storage.")
+    options = models.JSONField(default=dict)
+    state = models.CharField(_("state"), max_length=16, choices=State, default=State.QUEUED)
+    stage = models.CharField(max_length=16, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    totals = models.JSONField(default=dict)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state"], name="sheet_job_state_idx")]
+
+    def __str__(self):
+        return f"{self.file_name} → {self.plan}"

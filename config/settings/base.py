@@ -228,3 +228,5 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 SHEET_MAX_BYTES = env.int("SHEET_MAX_BYTES", default=20 * 1024 * 1024)
 SHEET_MAX_UNPACKED_BYTES = env.int("SHEET_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
 SHEET_MAX_ROWS = env.int("SHEET_MAX_ROWS", default=200_000)
+# Confirmed imports of larger files run on a worker while the page shows their progress.
+SHEET_ASYNC_BYTES = env.int("SHEET_ASYNC_BYTES", default=256 * 1024)
