@@ -11,6 +11,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from .extraction import ExtractedPlan, ExtractedTask
+from .extraction.targets import FoundTarget
 from .models import Plan, Task
 from .services import plan_create
 
@@ -23,9 +24,29 @@ class DocumentImport:
     plan_created: bool
 
 
+def target_fields(target: FoundTarget | None) -> dict:
+    """A read target as task fields; no target means none of them (a milestone or a section)."""
+    if target is None:
+        return {
+            "metric": "",
+            "target_value": None,
+            "target_value_max": None,
+            "unit": "",
+            "comparator": "",
+            "measure": Task.Measure.CUMULATIVE,
+        }
+    return {
+        "metric": target.metric[:200],
+        "target_value": target.value,
+        "target_value_max": target.value_max,
+        "unit": target.unit,
+        "comparator": target.comparator,
+        "measure": Task.Measure.RATIO if target.unit == "%" else Task.Measure.CUMULATIVE,
+    }
+
+
 def task_from_extraction(item: ExtractedTask, *, plan: Plan, position: int) -> Task:
-    target = item.target
-    quantitative = item.kind == Task.Kind.QUANTITATIVE and target is not None
+    quantitative = item.kind == Task.Kind.QUANTITATIVE and item.target is not None
     return Task(
         plan=plan,
         code=item.code[:64],
@@ -35,13 +56,8 @@ def task_from_extraction(item: ExtractedTask, *, plan: Plan, position: int) -> T
         kind=item.kind,
         start_date=plan.period_start,
         deadline=max(item.deadline, plan.period_start),
-        metric=(target.metric[:200] if quantitative else ""),
-        target_value=target.value if quantitative else None,
-        target_value_max=target.value_max if quantitative else None,
-        unit=target.unit if quantitative else "",
-        comparator=target.comparator if quantitative else "",
-        measure=Task.Measure.RATIO if quantitative and target.unit == "%" else Task.Measure.CUMULATIVE,
         needs_review=bool(item.flags),
+        **target_fields(item.target if quantitative else None),
     )
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.roles import STAFF
 
 from .history import record_bulk_task_history
+from .importing import target_fields
 from .models import Department, Plan, Task
 from .services import plan_create
 from .sheets.rows import SheetRow
@@ -242,13 +243,8 @@ def _task_for(row: SheetRow, position, plan, departments, owners, start, end) ->
         owner_id=owner.pk if owner else None,
         start_date=start,
         deadline=row.deadline or end,
-        metric=(target.metric[:200] if quantitative else ""),
-        target_value=target.value if quantitative else None,
-        target_value_max=target.value_max if quantitative else None,
-        unit=target.unit if quantitative else "",
-        comparator=target.comparator if quantitative else "",
-        measure=Task.Measure.RATIO if quantitative and target.unit == "%" else Task.Measure.CUMULATIVE,
         needs_review=bool(target and target.flags),
+        **target_fields(target if quantitative else None),
     )
 
 

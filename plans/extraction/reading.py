@@ -4,7 +4,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from .text import cjk_share
+from .text import cjk_share, decode_text
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DOCX_UNPACKED = 100 * 1024 * 1024
@@ -28,19 +28,11 @@ def read_document(data: bytes, name: str) -> str:
 
 
 def _read_text(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-    else:
-        if b"\x00" in data[:4096]:
-            raise PlanReadError(f"“{name}” is a binary file, not text: expected a plan as .txt or .docx.")
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise PlanReadError(f"“{name}” is neither UTF-8 nor GBK text.")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PlanReadError(f"“{name}” is a binary file, not text: expected a plan as .txt or .docx.")
+    text = decode_text(data)
+    if text is None:
+        raise PlanReadError(f"“{name}” is neither UTF-8 nor GBK text.")
     controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\r\n\t")
     if controls > 8:
         raise PlanReadError(f"“{name}” is a binary file, not text: expected a plan as .txt or .docx.")

@@ -65,3 +65,15 @@ def cjk_share(text: str) -> float:
     if not letters:
         return 0.0
     return sum("\u4e00" <= c <= "\u9fff" for c in letters) / len(letters)
+
+
+def decode_text(data: bytes) -> str | None:
+    """Text of a UTF-8 (with or without BOM), UTF-16 (with BOM) or GBK file; None when it is none of them."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None

@@ -8,6 +8,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 
+from plans.extraction.text import decode_text
+
 # Signatures of files people upload by mistake: PDF, PNG, JPEG, GIF, RTF.
 NOT_SHEETS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")
 
@@ -78,13 +80,8 @@ def _calamine_rows(data: bytes, name: str) -> Iterator[list]:
 def _csv_rows(data: bytes, name: str) -> Iterator[list]:
     if b"\x00" in data[:4096]:
         raise SheetReadError(f"“{name}” is a binary file, not a spreadsheet: expected .xlsx, .xls or .csv.")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_text(data)
+    if text is None:
         raise SheetReadError(f"“{name}” is neither UTF-8 nor GBK text.")
     max_rows = _limit("SHEET_MAX_ROWS", 200_000)
     dialect = csv.excel
