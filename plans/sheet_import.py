@@ -183,7 +183,8 @@ def _preview(rows: list[SheetRow], plan: Plan | None, plan_year: int, report) ->
             action = "unchanged"
         else:
             action = "update"
-        result.rows.append(RowResult(row=row, action=action, task=task))
+        # Only rows to be written keep their task: a re-import of 100,000 unchanged rows stays small.
+        result.rows.append(RowResult(row=row, action=action, task=None if action == "unchanged" else task))
     report("check", len(rows), len(rows))
     result.unknown_departments = list(unknown_departments)
     result.unknown_owners = list(unknown_owners)
