@@ -14,7 +14,7 @@ from plans.models import Department, Task
 from plans.resources import PreviewCacheStorage
 
 pytestmark = pytest.mark.django_db
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "jiaxing_2025_breakdown.xlsx"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "jiaxing_2025_breakdown.xlsx"  # from ../shared/samples
 IMPORT = reverse("admin:plans_task_import")
 CONFIRM = reverse("admin:plans_task_process_import")
 

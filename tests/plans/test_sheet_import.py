@@ -19,7 +19,7 @@ from plans.sheets.rows import read_task_rows
 from tests.factories import ProgressUpdateFactory
 
 pytestmark = pytest.mark.django_db
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "jiaxing_2025_breakdown.xlsx"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "jiaxing_2025_breakdown.xlsx"  # from ../shared/samples
 HEADER = ["序号", "重点任务", "具体目标", "责任单位", "配合单位", "责任人", "完成时限", "备注"]
 
 
