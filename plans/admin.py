@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
@@ -14,12 +13,10 @@ from tracking.admin import ProgressUpdateInline
 
 from . import services
 from .admin_scoping import ScopedTaskAdminMixin
-from .forms import TaskConfirmImportForm, TaskImportForm
+from .admin_sheets import TaskSheetAdminMixin
 from .models import Department, Plan, Task
 from .pacing import Health
-from .resources import PreviewCacheStorage, SpreadsheetFormat, TaskSheetResource
 from .selectors import with_progress
-from .sheets.reading import SheetReadError
 
 
 def health_badge(value: str) -> str:
@@ -165,7 +162,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(ScopedTaskAdminMixin, ImportMixin, SimpleHistoryAdmin):
+class TaskAdmin(ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "code",
         "short_title",
@@ -217,146 +214,6 @@ class TaskAdmin(ScopedTaskAdminMixin, ImportMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return with_progress(super().get_queryset(request), today=timezone.localdate())
-
-    # Export links beside django-import-export's import link (its own change-list template wraps ours).
-    import_export_change_list_template = "admin/plans/task/change_list.html"
-    # Spreadsheet import through django-import-export's screens (preview, then confirm).
-    resource_classes = [TaskSheetResource]
-    import_formats = [SpreadsheetFormat]
-    import_form_class = TaskImportForm
-    confirm_form_class = TaskConfirmImportForm
-    tmp_storage_class = PreviewCacheStorage
-    import_template_name = "admin/plans/task/import.html"
-    skip_admin_log = True  # the task history records every imported change
-
-    def get_urls(self):
-        from django.urls import path
-
-        view = self.admin_site.admin_view
-        return [
-            path("export/", view(self.export_view), name="plans_task_export"),
-            path("import/job/<uuid:job_id>/", view(self.import_job_view), name="plans_task_import_job"),
-            path("import/job/<uuid:job_id>/status/", view(self.import_job_status), name="plans_task_import_job_status"),
-            *super().get_urls(),
-        ]
-
-    def process_import(self, request, **kwargs):
-        """The confirm step: a small file is applied here; a larger one goes to a worker, with a progress page."""
-        from django.shortcuts import redirect
-
-        from .import_jobs import runs_in_background, sheet_import_job_start
-
-        if request.method == "POST" and self.has_import_permission(request):
-            confirm_form = self.create_confirm_form(request)
-            if confirm_form.is_valid():
-                name = confirm_form.cleaned_data["import_file_name"]
-                data = self.get_tmp_storage_class()(name=name, read_mode="rb").read()
-                if data is not None and runs_in_background(len(data)):
-                    options = self.get_import_data_kwargs(request=request, form=confirm_form)
-                    allowed = options["allowed_departments"]
-                    job = sheet_import_job_start(
-                        plan=options["plan"],
-                        user=request.user,
-                        file_name=confirm_form.cleaned_data["original_file_name"],
-                        storage_name=name,
-                        options={
-                            "skip_errors": options["skip_errors"],
-                            "create_unknown": options["create_unknown"],
-                            "allowed_departments": None if allowed is None else sorted(allowed),
-                        },
-                    )
-                    return redirect("admin:plans_task_import_job", job_id=job.pk)
-        return super().process_import(request, **kwargs)
-
-    def _import_job(self, request, job_id):
-        from django.shortcuts import get_object_or_404
-
-        from .models import SheetImportJob
-
-        job = get_object_or_404(SheetImportJob.objects.select_related("plan"), pk=job_id)
-        if job.user_id != request.user.pk and not is_manager(request.user):
-            raise PermissionDenied
-        return job
-
-    def import_job_view(self, request, job_id):
-        from django.template.response import TemplateResponse
-
-        from .import_jobs import sheet_import_job_status
-
-        job = self._import_job(request, job_id)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Importing %(file)s") % {"file": job.file_name},
-            "job": job,
-            "status": sheet_import_job_status(job),
-        }
-        return TemplateResponse(request, "admin/plans/task/import_job.html", context)
-
-    def import_job_status(self, request, job_id):
-        from django.http import JsonResponse
-
-        from .import_jobs import sheet_import_job_status
-
-        return JsonResponse(sheet_import_job_status(self._import_job(request, job_id)))
-
-    def has_import_permission(self, request):
-        return super().has_import_permission(request) and self.has_change_permission(request)
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            data = import_form.cleaned_data
-            initial.update(plan=data["plan"].pk, skip_errors=data["skip_errors"], create_unknown=data["create_unknown"])
-        return initial
-
-    def get_import_data_kwargs(self, **kwargs):
-        form, request = kwargs.pop("form", None), kwargs.pop("request", None)
-        if form is not None:
-            manager = request is not None and is_manager(request.user)
-            kwargs.update(
-                plan=form.cleaned_data["plan"],
-                skip_errors=form.cleaned_data.get("skip_errors", False),
-                create_unknown=manager and form.cleaned_data.get("create_unknown", False),
-                allowed_departments=None if manager else set(request.user.departments.values_list("pk", flat=True)),
-            )
-        return kwargs
-
-    def add_data_read_fail_error_to_form(self, form, error):
-        if isinstance(error, SheetReadError):
-            form.add_error("import_file", str(error))
-        else:
-            super().add_data_read_fail_error_to_form(form, error)
-
-    def export_view(self, request):
-        """The ledger of exactly the tasks the list shows: same filters, same search, same scope."""
-        from django.http import HttpResponse
-
-        from . import ledger
-
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        params = request.GET.copy()
-        file_format = params.pop("format", ["xlsx"])[-1]
-        request.GET = params
-        changelist = self.get_changelist_instance(request)
-        tasks = changelist.get_queryset(request)
-        today = timezone.localdate()
-        rows = ledger.ledger_rows(tasks, today=today)
-        stamp = today.strftime("%Y%m%d")
-        if file_format == "csv":
-            response = HttpResponse(ledger.write_csv(rows), content_type="text/csv; charset=utf-8")
-            filename = f"ledger-{stamp}.csv"
-        else:
-            plans = list(Plan.objects.filter(pk__in=tasks.values("plan_id"))[:2])
-            title = f"{plans[0].title}任务台账" if len(plans) == 1 else "重点工作任务台账"
-            content = ledger.write_xlsx(rows, title=title, subtitle=f"导出日期：{today:%Y年%m月%d日}")
-            response = HttpResponse(
-                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-            filename = f"ledger-{stamp}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
 
     def has_change_history_permission(self, request, obj=None):
         # Reverting to an old version rewrites the task: the managers' call, as any other change is.
