@@ -1,11 +1,14 @@
 """Liveness of the parts a bureau's IT staff must watch: database, cache, worker."""
 
+import logging
+
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 HEARTBEAT_KEY = "tracking:worker-heartbeat"
+logger = logging.getLogger(__name__)
 
 
 def record_worker_heartbeat() -> str:
@@ -20,14 +23,14 @@ def health_report() -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             report["database"] = cursor.fetchone()[0] == 1
-    except Exception as error:  # reported, not raised: this is the page that says what is down
-        report["database_error"] = str(error)
+    except Exception:  # reported, not raised: this is the page that says what is down
+        logger.exception("health check: database unreachable")  # details go to the log, not to the public page
     try:
         cache.set("tracking:health-probe", 1, timeout=10)
         report["cache"] = cache.get("tracking:health-probe") == 1
         seen = cache.get(HEARTBEAT_KEY)
-    except Exception as error:
-        report["cache_error"] = str(error)
+    except Exception:
+        logger.exception("health check: cache unreachable")
         seen = None
     if seen:
         report["worker_last_seen"] = seen
