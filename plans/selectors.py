@@ -68,15 +68,21 @@ def task_scope(user) -> QuerySet[Task]:
 
 
 def with_progress(tasks: QuerySet[Task], *, today: datetime.date) -> QuerySet[Task]:
-    """Annotate latest_value, latest_percent, latest_reported_at, percent_complete,
+    """Annotate latest_value, latest_percent, latest_reported_at (of the latest approved update),
+    submitted_value, submitted_percent (of the newest one waiting for review), percent_complete,
     expected_percent and health, as ``plans.pacing`` defines them."""
-    from tracking.models import ProgressUpdate
+    from tracking.models import ProgressUpdate, ReviewState
 
-    latest = ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_at", "-pk")
+    # Only approved updates count; the newest one still waiting for review is shown beside them.
+    newest = ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_at", "-pk")
+    approved = newest.filter(state=ReviewState.APPROVED)
+    waiting = newest.filter(state=ReviewState.SUBMITTED)
     tasks = tasks.annotate(
-        latest_value=Subquery(latest.values("value")[:1]),
-        latest_percent=Subquery(latest.values("percent")[:1]),
-        latest_reported_at=Subquery(latest.values("reported_at")[:1]),
+        latest_value=Subquery(approved.values("value")[:1]),
+        latest_percent=Subquery(approved.values("percent")[:1]),
+        latest_reported_at=Subquery(approved.values("reported_at")[:1]),
+        submitted_value=Subquery(waiting.values("value")[:1]),
+        submitted_percent=Subquery(waiting.values("percent")[:1]),
     )
 
     actual = Cast(F("latest_value"), FloatField())

@@ -20,7 +20,7 @@ from plans import services
 from plans.extraction import extract_plan, read_document
 from plans.importing import plan_import_document
 from plans.models import Department, Plan, Task
-from tracking.models import ProgressUpdate
+from tracking.models import ProgressUpdate, ReviewState
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ORG_FILE = BASE_DIR / "fixtures" / "demo_org.yaml"
@@ -142,6 +142,8 @@ def add_demo_progress(plan: Plan, *, today: datetime.date) -> int:
                 percent = Decimal(str(round(share * 100)))
             updates.append(
                 ProgressUpdate(
+                    state=ReviewState.APPROVED,  # the demo's history: reviewed and counted
+                    reviewed_by=reporter,
                     task=task,
                     period=month.strftime("%Y-%m"),
                     value=value,

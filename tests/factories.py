@@ -79,6 +79,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     value = Decimal("100")
     reported_by = factory.SubFactory(UserFactory)
     reported_at = factory.LazyFunction(timezone.now)
+    state = "approved"
 
 
 __all__ = ["MANAGER", "STAFF"]

@@ -22,7 +22,30 @@ def validate_period(value: str) -> None:
         )
 
 
-class ProgressUpdate(models.Model):
+class ReviewState(models.TextChoices):
+    """Where a report or a request stands with the managers."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class Review(models.Model):
+    """Who reviewed a report or a request, when, and what they said."""
+
+    state = models.CharField(_("review state"), max_length=16, choices=ReviewState, default=ReviewState.SUBMITTED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ProgressUpdate(Review):
     task = models.ForeignKey("plans.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="updates")
     period = models.CharField(_("reporting period"), max_length=7, validators=[validate_period])
     value = models.DecimalField(
@@ -55,7 +78,13 @@ class ProgressUpdate(models.Model):
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
         ordering = ["-reported_at", "-pk"]
-        indexes = [models.Index(fields=["task", "-reported_at", "-id"], name="update_latest_per_task_idx")]
+        indexes = [
+            models.Index(fields=["task", "-reported_at", "-id"], name="update_latest_per_task_idx"),
+            # The latest approved (or submitted) update of each task: what lists and reports show.
+            models.Index(fields=["task", "state", "-reported_at", "-id"], name="update_latest_by_state_idx"),
+            # The managers' review queue.
+            models.Index(fields=["reported_at"], name="update_waiting_review_idx", condition=Q(state="submitted")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100), name="update_percent_0_100"
@@ -89,3 +118,55 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class ExtensionRequest(Review):
+    """延期申请: the task keeps its deadline until a manager approves the new one."""
+
+    task = models.ForeignKey("plans.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    current_deadline = models.DateField(_("deadline when requested"))
+    new_deadline = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["task"], condition=Q(state="submitted"), name="one_open_extension_per_task"),
+            models.CheckConstraint(condition=Q(new_deadline__gt=models.F("current_deadline")),
+                                   name="extension_moves_deadline_later"),
+        ]
+
+    def __str__(self):
+        return f"{self.task.code} → {self.new_deadline}"
+
+
+class ClosureRequest(Review):
+    """办结申请: a task reported done, waiting for a manager to close it."""
+
+    task = models.ForeignKey("plans.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="closures")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    update = models.ForeignKey(
+        ProgressUpdate, verbose_name=_("final progress update"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("The report (with its evidence) that shows the task is done."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("closure request")
+        verbose_name_plural = _("closure requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["task"], condition=Q(state="submitted"), name="one_open_closure_per_task"),
+        ]
+
+    def __str__(self):
+        return f"{self.task.code} 办结"

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_manager
 from plans.models import Task
 from plans.selectors import task_scope
 
 from .evidence import evidence_check, evidence_storage_name
-from .models import Evidence, ProgressUpdate
+from .models import Evidence, ProgressUpdate, ReviewState
 
 _FROM_DATABASE = object()
 
@@ -43,7 +44,9 @@ def progress_check(
             errors.setdefault("value", []).append(_("A ratio cannot be over 100%."))
         elif task.measure == Task.Measure.CUMULATIVE and not correction_note.strip():
             if previous_value is _FROM_DATABASE:
-                latest = task.updates.exclude(value=None).order_by("-reported_at", "-pk")
+                latest = task.updates.exclude(value=None).exclude(state=ReviewState.RETURNED).order_by(
+                    "-reported_at", "-pk"
+                )
                 last = latest.values_list("value", flat=True).first()
             else:
                 last = previous_value
@@ -83,7 +86,12 @@ def progress_report(
         with transaction.atomic():
             Task.objects.select_for_update().filter(pk=task.pk).first()
             progress_check(task=task, value=value, percent=percent, correction_note=correction_note)
+            manager = is_manager(reported_by)
             update = ProgressUpdate(
+                # A manager's own report needs no second look; staff reports wait for review.
+                state=ReviewState.APPROVED if manager else ReviewState.SUBMITTED,
+                reviewed_by=reported_by if manager else None,
+                reviewed_at=timezone.now() if manager else None,
                 task=task,
                 period=period,
                 value=value,

@@ -11,6 +11,7 @@ from plans.models import Task
 from plans.selectors import with_progress
 from tests.factories import TaskFactory
 from tracking.models import Evidence, ProgressUpdate
+from tracking.reviews import progress_approve
 from tracking.services import progress_report
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,9 @@ def pdf(name="进展.pdf", size=100):
     return SimpleUploadedFile(name, b"%PDF" + b"0" * (size - 4), content_type="application/pdf")
 
 
-def test_a_report_with_evidence_is_stored_and_counts_toward_percent(staff_a, task_a, settings, tmp_path):
+def test_a_report_with_evidence_counts_toward_percent_once_a_manager_approves_it(
+    staff_a, manager, task_a, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     update = progress_report(
         task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(200), evidence_files=[pdf()]
@@ -28,7 +31,10 @@ def test_a_report_with_evidence_is_stored_and_counts_toward_percent(staff_a, tas
     assert update.evidence.get().original_name == "进展.pdf"
     assert update.evidence.get().file.name.startswith(f"evidence/{task_a.pk}/{update.pk}/")
     task = with_progress(Task.objects.filter(pk=task_a.pk), today=datetime.date(2025, 7, 1)).get()
-    assert task.percent_complete == pytest.approx(50.0)
+    assert (task.percent_complete, task.submitted_value) == (None, Decimal(200))  # waiting: shown, not counted
+    progress_approve(update=update, reviewer=manager)
+    task = with_progress(Task.objects.filter(pk=task_a.pk), today=datetime.date(2025, 7, 1)).get()
+    assert task.percent_complete == pytest.approx(50.0) and task.submitted_value is None
 
 
 def test_a_falling_cumulative_actual_needs_a_correction_note(staff_a, task_a):
@@ -42,8 +48,9 @@ def test_a_falling_cumulative_actual_needs_a_correction_note(staff_a, task_a):
     assert task_a.updates.count() == 2
 
 
-def test_a_value_over_target_is_allowed(staff_a, task_a):
-    progress_report(task=task_a, reported_by=staff_a, period="2025-11", value=Decimal(480))
+def test_a_value_over_target_is_allowed(staff_a, manager, task_a):
+    update = progress_report(task=task_a, reported_by=staff_a, period="2025-11", value=Decimal(480))
+    progress_approve(update=update, reviewer=manager)
     task = with_progress(Task.objects.filter(pk=task_a.pk), today=datetime.date(2025, 11, 30)).get()
     assert task.percent_complete == pytest.approx(120.0)
     assert task.health == "done"

@@ -1,0 +1,124 @@
+"""The managers' review of what staff send up: progress reports, extension and closure requests.
+
+Each request is approved or returned with a reason; returning one tells the person who sent it.
+Only managers review, and a reviewed item cannot be reviewed again.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import is_manager
+from plans import services as plan_services
+from plans.models import Task
+from plans.selectors import task_scope
+
+from .models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
+
+REVIEWABLE = ProgressUpdate | ExtensionRequest | ClosureRequest
+
+
+def _claim(item: REVIEWABLE, *, reviewer, state: str, note: str) -> REVIEWABLE:
+    """Move a submitted item to its reviewed state; a second reviewer finds it already done."""
+    if not is_manager(reviewer):
+        raise PermissionDenied(_("Only managers review reports and requests."))
+    if state == ReviewState.RETURNED and not note.strip():
+        raise ValidationError({"review_note": _("Say why it is returned.")})
+    model = type(item)
+    claimed = model.objects.filter(pk=item.pk, state=ReviewState.SUBMITTED).update(
+        state=state, reviewed_by=reviewer, reviewed_at=timezone.now(), review_note=note
+    )
+    if not claimed:
+        raise ValidationError(_("This has already been reviewed."))
+    item.refresh_from_db()
+    return item
+
+
+def _notify_returned(item: REVIEWABLE) -> None:
+    from .tasks import notify_returned
+
+    notify_returned.delay_on_commit(item._meta.label_lower, item.pk)
+
+
+@transaction.atomic
+def progress_approve(*, update: ProgressUpdate, reviewer) -> ProgressUpdate:
+    return _claim(update, reviewer=reviewer, state=ReviewState.APPROVED, note="")
+
+
+@transaction.atomic
+def progress_return(*, update: ProgressUpdate, reviewer, reason: str) -> ProgressUpdate:
+    update = _claim(update, reviewer=reviewer, state=ReviewState.RETURNED, note=reason)
+    _notify_returned(update)
+    return update
+
+
+@transaction.atomic
+def extension_request(*, task: Task, requested_by, new_deadline: datetime.date, reason: str) -> ExtensionRequest:
+    """Ask for a later deadline; the task keeps its deadline until a manager approves."""
+    if not task_scope(requested_by).filter(pk=task.pk).exists():
+        raise PermissionDenied(_("You may only ask for extensions of your own departments' tasks."))
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if ExtensionRequest.objects.filter(task=task, state=ReviewState.SUBMITTED).exists():
+        raise ValidationError(_("This task already has an extension request waiting for review."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the extension.")})
+    if new_deadline <= task.deadline:
+        raise ValidationError({"new_deadline": _("The new deadline must be after the current one (%(date)s).")
+                               % {"date": task.deadline}})
+    request = ExtensionRequest(task=task, requested_by=requested_by, current_deadline=task.deadline,
+                               new_deadline=new_deadline, reason=reason)
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def extension_approve(*, request: ExtensionRequest, reviewer) -> ExtensionRequest:
+    request = _claim(request, reviewer=reviewer, state=ReviewState.APPROVED, note="")
+    plan_services.task_extend_deadline(task=request.task, new_deadline=request.new_deadline)
+    return request
+
+
+@transaction.atomic
+def extension_return(*, request: ExtensionRequest, reviewer, reason: str) -> ExtensionRequest:
+    request = _claim(request, reviewer=reviewer, state=ReviewState.RETURNED, note=reason)
+    _notify_returned(request)
+    return request
+
+
+@transaction.atomic
+def closure_request(*, task: Task, requested_by, update: ProgressUpdate | None = None, note: str = "") -> ClosureRequest:
+    """Report a task done (办结), with the update that shows it; a manager then closes it."""
+    if not task_scope(requested_by).filter(pk=task.pk).exists():
+        raise PermissionDenied(_("You may only report your own departments' tasks done."))
+    if task.kind == Task.Kind.SECTION:
+        raise ValidationError(_("A section is done when its tasks are done."))
+    if task.completed_on:
+        raise ValidationError(_("This task is already closed."))
+    if update is not None and update.task_id != task.pk:
+        raise ValidationError({"update": _("The update belongs to another task.")})
+    if ClosureRequest.objects.filter(task=task, state=ReviewState.SUBMITTED).exists():
+        raise ValidationError(_("This task already has a closure request waiting for review."))
+    request = ClosureRequest(task=task, requested_by=requested_by, update=update, note=note)
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def closure_approve(*, request: ClosureRequest, reviewer, on: datetime.date | None = None) -> ClosureRequest:
+    request = _claim(request, reviewer=reviewer, state=ReviewState.APPROVED, note="")
+    if request.update_id and request.update.state == ReviewState.SUBMITTED:
+        progress_approve(update=request.update, reviewer=reviewer)  # closing a task accepts its final report
+    plan_services.task_mark_completed(task=request.task, on=on or timezone.localdate())
+    return request
+
+
+@transaction.atomic
+def closure_return(*, request: ClosureRequest, reviewer, reason: str) -> ClosureRequest:
+    request = _claim(request, reviewer=reviewer, state=ReviewState.RETURNED, note=reason)
+    _notify_returned(request)
+    return request
