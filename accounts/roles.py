@@ -21,6 +21,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("plans", "task"): ("view", "change"),
         ("tracking", "progressupdate"): ("view", "add"),
         ("tracking", "evidence"): ("view", "add"),
+        ("tracking", "extensionrequest"): ("view", "add"),
+        ("tracking", "closurerequest"): ("view", "add"),
     },
     MANAGER: {
         ("plans", "plan"): ("view", "add", "change"),
@@ -28,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("plans", "task"): ("view", "add", "change"),
         ("tracking", "progressupdate"): ("view", "add"),
         ("tracking", "evidence"): ("view", "add"),
+        ("tracking", "extensionrequest"): ("view", "add"),
+        ("tracking", "closurerequest"): ("view", "add"),
     },
     ADMINISTRATOR: {
         ("plans", "plan"): ("view", "add", "change", "delete"),
@@ -35,6 +39,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("plans", "task"): ("view", "add", "change", "delete"),
         ("tracking", "progressupdate"): ("view", "add"),
         ("tracking", "evidence"): ("view", "add"),
+        ("tracking", "extensionrequest"): ("view", "add"),
+        ("tracking", "closurerequest"): ("view", "add"),
         ("accounts", "user"): ("view", "add", "change"),
         ("auth", "group"): ("view",),
         ("django_celery_beat", "periodictask"): ("view", "add", "change", "delete"),

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.admin_scoping import ScopedTaskAdminMixin
 
+from .admin_reviews import ReviewActionsMixin
 from .forms import ProgressUpdateForm
 from .models import ProgressUpdate
+from .reviews import progress_approve, progress_return
 from .services import progress_report
 
 
@@ -55,12 +57,15 @@ class ProgressUpdateInline(admin.StackedInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ScopedTaskAdminMixin, admin.ModelAdmin):
+class ProgressUpdateAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
+    """Also the managers' review queue: filter on 待审核 (submitted), approve or return."""
+
     task_lookup = "task"
+    actions = ["approve_selected", "return_selected"]
     form = ProgressUpdateForm
-    list_display = ("task", "period", "value", "percent", "reported_by", "reported_at")
-    list_select_related = ("task", "reported_by")
-    list_filter = ("period", "task__plan")
+    list_display = ("task", "period", "value", "percent", "state", "reported_by", "reported_at", "reviewed_by")
+    list_select_related = ("task", "reported_by", "reviewed_by")
+    list_filter = ("state", "period", "task__plan")
     search_fields = ("task__code", "task__title", "narrative")
     autocomplete_fields = ("task",)
     show_full_result_count = False
@@ -92,6 +97,12 @@ class ProgressUpdateAdmin(ScopedTaskAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("evidence files"))
     def evidence(self, update):
         return evidence_links(update)
+
+    def approve(self, item, reviewer):
+        progress_approve(update=item, reviewer=reviewer)
+
+    def give_back(self, item, reviewer, reason):
+        progress_return(update=item, reviewer=reviewer, reason=reason)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

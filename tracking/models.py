@@ -35,7 +35,11 @@ class Review(models.Model):
 
     state = models.CharField(_("review state"), max_length=16, choices=ReviewState, default=ReviewState.SUBMITTED)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
@@ -137,9 +141,12 @@ class ExtensionRequest(Review):
         verbose_name_plural = _("extension requests")
         ordering = ["-requested_at"]
         constraints = [
-            models.UniqueConstraint(fields=["task"], condition=Q(state="submitted"), name="one_open_extension_per_task"),
-            models.CheckConstraint(condition=Q(new_deadline__gt=models.F("current_deadline")),
-                                   name="extension_moves_deadline_later"),
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(state="submitted"), name="one_open_extension_per_task"
+            ),
+            models.CheckConstraint(
+                condition=Q(new_deadline__gt=models.F("current_deadline")), name="extension_moves_deadline_later"
+            ),
         ]
 
     def __str__(self):
@@ -155,8 +162,13 @@ class ClosureRequest(Review):
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     update = models.ForeignKey(
-        ProgressUpdate, verbose_name=_("final progress update"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text=_("The report (with its evidence) that shows the task is done."),
+        ProgressUpdate,
+        verbose_name=_("final progress update"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The report (with its evidence) that shows the task is done."),
     )
     note = models.TextField(_("note"), blank=True)
 

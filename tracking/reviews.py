@@ -55,21 +55,31 @@ def progress_return(*, update: ProgressUpdate, reviewer, reason: str) -> Progres
     return update
 
 
+def extension_check(*, task: Task, requested_by, new_deadline: datetime.date | None, reason: str) -> None:
+    """The rules of an extension request, shared by the service and the admin's form."""
+    if not task_scope(requested_by).filter(pk=task.pk).exists():
+        raise PermissionDenied(_("You may only ask for extensions of your own departments' tasks."))
+    if ExtensionRequest.objects.filter(task=task, state=ReviewState.SUBMITTED).exists():
+        raise ValidationError(_("This task already has an extension request waiting for review."))
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason for the extension.")
+    if new_deadline is not None and new_deadline <= task.deadline:
+        errors["new_deadline"] = _("The new deadline must be after the current one (%(date)s).") % {
+            "date": task.deadline
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def extension_request(*, task: Task, requested_by, new_deadline: datetime.date, reason: str) -> ExtensionRequest:
     """Ask for a later deadline; the task keeps its deadline until a manager approves."""
-    if not task_scope(requested_by).filter(pk=task.pk).exists():
-        raise PermissionDenied(_("You may only ask for extensions of your own departments' tasks."))
     task = Task.objects.select_for_update().get(pk=task.pk)
-    if ExtensionRequest.objects.filter(task=task, state=ReviewState.SUBMITTED).exists():
-        raise ValidationError(_("This task already has an extension request waiting for review."))
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for the extension.")})
-    if new_deadline <= task.deadline:
-        raise ValidationError({"new_deadline": _("The new deadline must be after the current one (%(date)s).")
-                               % {"date": task.deadline}})
-    request = ExtensionRequest(task=task, requested_by=requested_by, current_deadline=task.deadline,
-                               new_deadline=new_deadline, reason=reason)
+    extension_check(task=task, requested_by=requested_by, new_deadline=new_deadline, reason=reason)
+    request = ExtensionRequest(
+        task=task, requested_by=requested_by, current_deadline=task.deadline, new_deadline=new_deadline, reason=reason
+    )
     request.full_clean()
     request.save()
     return request
@@ -89,9 +99,8 @@ def extension_return(*, request: ExtensionRequest, reviewer, reason: str) -> Ext
     return request
 
 
-@transaction.atomic
-def closure_request(*, task: Task, requested_by, update: ProgressUpdate | None = None, note: str = "") -> ClosureRequest:
-    """Report a task done (办结), with the update that shows it; a manager then closes it."""
+def closure_check(*, task: Task, requested_by, update: ProgressUpdate | None = None) -> None:
+    """The rules of a closure request, shared by the service and the admin's form."""
     if not task_scope(requested_by).filter(pk=task.pk).exists():
         raise PermissionDenied(_("You may only report your own departments' tasks done."))
     if task.kind == Task.Kind.SECTION:
@@ -102,6 +111,15 @@ def closure_request(*, task: Task, requested_by, update: ProgressUpdate | None =
         raise ValidationError({"update": _("The update belongs to another task.")})
     if ClosureRequest.objects.filter(task=task, state=ReviewState.SUBMITTED).exists():
         raise ValidationError(_("This task already has a closure request waiting for review."))
+
+
+@transaction.atomic
+def closure_request(
+    *, task: Task, requested_by, update: ProgressUpdate | None = None, note: str = ""
+) -> ClosureRequest:
+    """Report a task done (办结), with the update that shows it; a manager then closes it."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    closure_check(task=task, requested_by=requested_by, update=update)
     request = ClosureRequest(task=task, requested_by=requested_by, update=update, note=note)
     request.full_clean()
     request.save()

@@ -44,8 +44,8 @@ def progress_check(
             errors.setdefault("value", []).append(_("A ratio cannot be over 100%."))
         elif task.measure == Task.Measure.CUMULATIVE and not correction_note.strip():
             if previous_value is _FROM_DATABASE:
-                latest = task.updates.exclude(value=None).exclude(state=ReviewState.RETURNED).order_by(
-                    "-reported_at", "-pk"
+                latest = (
+                    task.updates.exclude(value=None).exclude(state=ReviewState.RETURNED).order_by("-reported_at", "-pk")
                 )
                 last = latest.values_list("value", flat=True).first()
             else:

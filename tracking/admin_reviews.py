@@ -1,0 +1,167 @@
+"""Reviewing in the admin: approve or return reports and requests; staff file requests here too."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import is_manager
+from plans.admin_scoping import ScopedTaskAdminMixin
+from plans.selectors import task_scope
+
+from .models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
+from .reviews import (
+    closure_approve,
+    closure_check,
+    closure_request,
+    closure_return,
+    extension_approve,
+    extension_check,
+    extension_request,
+    extension_return,
+)
+
+
+class ReviewActionsMixin:
+    """Approve or return the selected items; returning asks for the reason on a page of its own."""
+
+    # Each admin names its services in approve(item, reviewer) and give_back(item, reviewer, reason).
+    list_filter = ("state",)
+
+    def has_review_permission(self, request):
+        return is_manager(request.user)
+
+    def _review_each(self, request, queryset, act) -> None:
+        done = 0
+        for item in queryset.filter(state=ReviewState.SUBMITTED):
+            try:
+                act(item)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{item}: {'; '.join(error.messages)}", messages.ERROR)
+        skipped = queryset.exclude(state=ReviewState.SUBMITTED).count()
+        self.message_user(
+            request, _("%(done)d reviewed, %(skipped)d already reviewed before.") % {"done": done, "skipped": skipped}
+        )
+
+    @admin.action(description=_("Approve the selected"), permissions=["review"])
+    def approve_selected(self, request, queryset):
+        self._review_each(request, queryset, lambda item: self.approve(item, request.user))
+
+    @admin.action(description=_("Return the selected, with a reason"), permissions=["review"])
+    def return_selected(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if request.POST.get("confirm") and reason:
+            self._review_each(request, queryset, lambda item: self.give_back(item, request.user, reason))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Why are these returned?"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "missing_reason": bool(request.POST.get("confirm")),
+        }
+        return TemplateResponse(request, "admin/tracking/return_reason.html", context)
+
+
+def _requests_form(check):
+    """A request form whose clean() runs the service's own check for the signed-in user."""
+
+    class RequestForm(forms.ModelForm):
+        user = None
+
+        def clean(self):
+            cleaned = super().clean()
+            task = cleaned.get("task")
+            if task is not None and not self.errors:
+                try:
+                    check(self, task, cleaned)
+                except PermissionDenied as error:
+                    raise ValidationError(str(error)) from error
+            return cleaned
+
+    return RequestForm
+
+
+class RequestAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
+    task_lookup = "task"
+    autocomplete_fields = ("task",)
+    actions = ["approve_selected", "return_selected"]
+    show_full_result_count = False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else [f.name for f in self.model._meta.fields]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # reviewed through the actions, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(RequestAdmin):
+    form = _requests_form(
+        lambda form, task, data: extension_check(
+            task=task, requested_by=form.user, new_deadline=data.get("new_deadline"), reason=data.get("reason", "")
+        )
+    )
+    fields = ("task", "new_deadline", "reason")
+    list_display = ("task", "requested_by", "current_deadline", "new_deadline", "state", "reviewed_by", "requested_at")
+    list_select_related = ("task", "requested_by", "reviewed_by")
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [f.name for f in self.model._meta.fields]
+
+    def approve(self, item, reviewer):
+        extension_approve(request=item, reviewer=reviewer)
+
+    def give_back(self, item, reviewer, reason):
+        extension_return(request=item, reviewer=reviewer, reason=reason)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = extension_request(
+            task=data["task"], requested_by=request.user, new_deadline=data["new_deadline"], reason=data["reason"]
+        )
+        obj.pk, obj.requested_by, obj.current_deadline = saved.pk, saved.requested_by, saved.current_deadline
+
+
+@admin.register(ClosureRequest)
+class ClosureRequestAdmin(RequestAdmin):
+    form = _requests_form(
+        lambda form, task, data: closure_check(task=task, requested_by=form.user, update=data.get("update"))
+    )
+    fields = ("task", "update", "note")
+    list_display = ("task", "requested_by", "update", "state", "reviewed_by", "requested_at")
+    list_select_related = ("task", "requested_by", "reviewed_by", "update")
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [f.name for f in self.model._meta.fields]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "update":
+            kwargs["queryset"] = ProgressUpdate.objects.filter(
+                task__in=task_scope(request.user).values("pk")
+            ).select_related("task")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def approve(self, item, reviewer):
+        closure_approve(request=item, reviewer=reviewer)
+
+    def give_back(self, item, reviewer, reason):
+        closure_return(request=item, reviewer=reviewer, reason=reason)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = closure_request(
+            task=data["task"], requested_by=request.user, update=data.get("update"), note=data.get("note", "")
+        )
+        obj.pk, obj.requested_by = saved.pk, saved.requested_by
