@@ -241,11 +241,18 @@ class TaskAdmin(ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("latest actual"), ordering="latest_value")
     def latest_actual(self, obj):
+        """The approved figure, and beside it the newest one still waiting for review."""
+        approved = self._figure(obj, obj.latest_value, obj.latest_percent)
+        waiting = self._figure(obj, obj.submitted_value, obj.submitted_percent)
+        if waiting == "—":
+            return approved
+        return format_html('{} <span class="waiting-review">（{} {}）</span>', approved, _("waiting"), waiting)
+
+    @staticmethod
+    def _figure(obj, value, percent) -> str:
         if obj.kind == Task.Kind.MILESTONE:
-            return format_percent(_float(obj.latest_percent))
-        if obj.latest_value is None:
-            return "—"
-        return f"{obj.latest_value.normalize():f}{obj.unit}"
+            return format_percent(_float(percent))
+        return "—" if value is None else f"{value.normalize():f}{obj.unit}"
 
     @admin.display(description=_("percent"), ordering="percent_complete")
     def percent(self, obj):

@@ -103,3 +103,14 @@ def test_a_closure_request_through_the_admin_closes_the_task_on_approval(client,
     )
     task_a.refresh_from_db()
     assert task_a.completed_on is not None
+
+
+def test_the_task_list_shows_the_waiting_figure_beside_the_approved_one(client, manager, staff_a, task_a):
+    approved = submitted(task_a, staff_a, 100)
+    from tracking.reviews import progress_approve
+
+    progress_approve(update=approved, reviewer=manager)
+    submitted(task_a, staff_a, 180)
+    client.force_login(manager)
+    page = client.get(reverse("admin:plans_task_changelist")).content.decode()
+    assert "100家" in page and "180家" in page
