@@ -1,13 +1,32 @@
+"""The pages staff and managers use outside the admin: my tasks, the overdue list, the dashboard."""
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from plans.selectors import task_scope
+from plans.models import Plan
+from plans.pacing import Health
+from plans.selectors import task_scope, with_progress
 
+from . import exports
+from .charts import plan_progress_series, progress_chart_svg
+from .filters import TaskListFilter
 from .health import health_report
 from .models import Evidence
+from .selectors import health_counts, task_list_by_health, task_list_mine
+
+PAGE_SIZE = 50
+LIST_TITLES = {
+    Health.RED: gettext_lazy("Overdue tasks"),
+    Health.YELLOW: gettext_lazy("Tasks behind pace"),
+    Health.BLUE: gettext_lazy("Tasks due soon"),
+}
 
 
 @login_not_required
@@ -26,3 +45,87 @@ def evidence_download(request, pk: int):
     if not task_scope(request.user).filter(pk=evidence.update.task_id).exists():
         raise Http404
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+@require_GET
+def my_tasks(request):
+    today = timezone.localdate()
+    tasks = list(task_list_mine(user=request.user, today=today))
+    plans: dict[int, dict] = {}
+    for task in tasks:
+        plans.setdefault(task.plan_id, {"plan": task.plan, "tasks": []})["tasks"].append(task)
+    return render(
+        request,
+        "tracking/my_tasks.html",
+        {
+            "plans": list(plans.values()),
+            "today": today,
+            "waiting": sum(t.needs_report for t in tasks),
+        },
+    )
+
+
+@require_GET
+def task_list(request, health: str):
+    """/overdue/, /behind-pace/, /due-soon/: one list, three colours; ?format=xlsx exports what is shown."""
+    today = timezone.localdate()
+    chosen = request.GET.get("health") or health
+    if chosen not in LIST_TITLES:
+        raise Http404
+    base = task_list_by_health(user=request.user, today=today, health=chosen)
+    listing = TaskListFilter(request.GET or None, queryset=base, request=request)
+    tasks = listing.qs if listing.is_bound and listing.is_valid() else base
+    if not request.GET.get("ordering"):
+        tasks = tasks.order_by("-days_overdue" if chosen == Health.RED else "deadline", "code")
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            exports.task_list_xlsx(tasks, title=str(LIST_TITLES[chosen]), today=today),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{chosen}-{today:%Y%m%d}.xlsx"'
+        return response
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tracking/task_list.html",
+        {
+            "title": LIST_TITLES[chosen],
+            "health": chosen,
+            "filter": listing,
+            "page": page,
+            "today": today,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def dashboard(request):
+    today = timezone.localdate()
+    tasks = with_progress(task_scope(request.user).filter(plan__state=Plan.State.ACTIVE), today=today)
+    by_plan = health_counts(tasks, by="plan")
+    by_department = health_counts(tasks, by="lead_department")
+    plan = None
+    if by_plan:
+        chosen = request.GET.get("plan")
+        ids = {row["id"] for row in by_plan}
+        plan = Plan.objects.get(
+            pk=int(chosen) if chosen and chosen.isdigit() and int(chosen) in ids else by_plan[0]["id"]
+        )
+    # The chart averages only the tasks this user may see.
+    series = plan_progress_series(plan, tasks=task_scope(request.user).filter(plan=plan), today=today) if plan else []
+    chart = progress_chart_svg(series, actual_label=_("percent"), expected_label=_("expected"))
+    return render(
+        request,
+        "tracking/dashboard.html",
+        {
+            "by_plan": by_plan,
+            "by_department": by_department,
+            "plan": plan,
+            "chart": chart,
+            "today": today,
+            "colours": [Health.RED, Health.BLUE, Health.YELLOW, Health.GREEN, Health.DONE],
+        },
+    )

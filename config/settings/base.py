@@ -58,7 +58,7 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"
-LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "admin:login"
 # The admin lives at a documented path that is not the default /admin/.
 ADMIN_URL = env.str("ADMIN_URL", default="manage/").strip("/") + "/"

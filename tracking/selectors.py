@@ -1,0 +1,96 @@
+"""Reads behind the staff and manager pages; the same querysets feed their exports."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce
+
+from plans.models import Plan, Task
+from plans.pacing import Health
+from plans.selectors import DaysBetween, task_scope, with_progress
+
+from .models import ProgressUpdate, ReviewState
+
+HEALTH_ORDER = [Health.RED, Health.BLUE, Health.YELLOW, Health.GREEN, Health.DONE]
+
+
+def current_periods(today: datetime.date) -> tuple[str, str]:
+    """The month and the quarter a report made today belongs to: 2025-06, 2025-Q2."""
+    return today.strftime("%Y-%m"), f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def task_list_mine(*, user, today: datetime.date) -> QuerySet[Task]:
+    """ "My tasks": the user's own and their departments' tasks in active plans, those that still
+    need this period's report first, then by urgency."""
+    month, quarter = current_periods(today)
+    departments = user.departments.values("pk")
+    tasks = (
+        task_scope(user)
+        .filter(Q(owner=user) | Q(lead_department__in=departments), plan__state=Plan.State.ACTIVE)
+        .exclude(kind=Task.Kind.SECTION)
+    )
+    reported = ProgressUpdate.objects.filter(task=OuterRef("pk")).exclude(state=ReviewState.RETURNED)
+    tasks = with_progress(tasks, today=today).annotate(
+        reported_this_period=Case(
+            When(reporting_cycle=Task.Cycle.QUARTERLY, then=Exists(reported.filter(period=quarter))),
+            default=Exists(reported.filter(period=month)),
+        ),
+        needs_report=Case(
+            When(
+                Q(completed_on__isnull=False) | Q(health=Health.DONE) | Q(reported_this_period=True), then=Value(False)
+            ),
+            default=Value(True),
+        ),
+        urgency=Case(*[When(health=h.value, then=Value(i)) for i, h in enumerate(HEALTH_ORDER)], default=Value(9)),
+    )
+    return tasks.select_related("plan", "lead_department", "owner").order_by(
+        "plan__year", "plan_id", "-needs_report", "urgency", "deadline", "position"
+    )
+
+
+def task_list_by_health(*, user, today: datetime.date, health: str) -> QuerySet[Task]:
+    """The overdue list (red), and the behind-pace (yellow) and due-soon (blue) views of it."""
+    latest = ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_at", "-pk")
+    # Cheap conditions on indexed columns first, so the colour is worked out for few rows.
+    soon = today + datetime.timedelta(days=settings.DUE_SOON_DAYS)
+    narrow = {
+        Health.RED: Q(deadline__lt=today),
+        Health.BLUE: Q(deadline__gte=today, deadline__lte=soon),
+        Health.YELLOW: Q(deadline__gt=soon),
+    }.get(health, Q())
+    tasks = task_scope(user).filter(narrow, plan__state=Plan.State.ACTIVE, completed_on__isnull=True)
+    tasks = with_progress(tasks.exclude(kind=Task.Kind.SECTION), today=today).filter(health=health)
+    return tasks.annotate(
+        days_overdue=DaysBetween(F("deadline"), Value(today)),
+        days_left=DaysBetween(Value(today), F("deadline")),
+        last_update_at=Subquery(latest.values("reported_at")[:1]),
+        last_update_text=Coalesce(Subquery(latest.values("narrative")[:1]), Value(""), output_field=TextField()),
+    ).select_related("plan", "lead_department", "owner")
+
+
+def health_counts(tasks: QuerySet[Task], *, by: str) -> list[dict]:
+    """Counts by health colour per ``by`` (plan or lead department), with the on-time rate, in one query.
+
+    On-time rate: of the tasks that are done or overdue, the share that is done.
+    """
+    counts = {h.value: Count("pk", filter=Q(health=h.value)) for h in Health}
+    rows = (
+        tasks.exclude(kind=Task.Kind.SECTION)
+        .values(f"{by}_id", f"{by}__{'title' if by == 'plan' else 'name'}")
+        .annotate(total=Count("pk"), **counts)
+        .order_by("-red", f"{by}__{'title' if by == 'plan' else 'name'}")
+    )
+    result = []
+    for row in rows:
+        finished = row["done"] + row["red"]
+        result.append(
+            {
+                "id": row[f"{by}_id"],
+                "name": row[f"{by}__{'title' if by == 'plan' else 'name'}"] or "—",
+                "total": row["total"],
+                **{h.value: row[h.value] for h in Health},
+                "on_time_rate": None if not finished else round(row["done"] * 100 / finished),
+            }
+        )
+    return result

@@ -1,0 +1,44 @@
+"""Small template helpers for task figures: health badges, percents, the actual beside the waiting one."""
+
+from django import template
+from django.utils.html import format_html
+
+from plans.models import Task
+from plans.pacing import Health
+
+register = template.Library()
+
+
+@register.simple_tag
+def health(value):
+    if not value:
+        return "—"
+    return format_html('<span class="health health-{}">{}</span>', value, Health(value).label)
+
+
+@register.simple_tag
+def percent(value):
+    if value is None:
+        return "—"
+    if value > 100:
+        return format_html('<span class="over-target" title="超额完成">{}%</span>', f"{value:.0f}")
+    return f"{value:.0f}%"
+
+
+@register.simple_tag
+def actual(task):
+    def figure(value, pct):
+        if task.kind == Task.Kind.MILESTONE:
+            return "—" if pct is None else f"{pct:.0f}%"
+        return "—" if value is None else f"{value.normalize():f}{task.unit}"
+
+    approved = figure(task.latest_value, task.latest_percent)
+    waiting = figure(task.submitted_value, task.submitted_percent)
+    if waiting == "—":
+        return approved
+    return format_html('{} <span class="waiting-review">（待审核 {}）</span>', approved, waiting)
+
+
+@register.simple_tag
+def lookup(mapping, key):
+    return mapping.get(key, "")
