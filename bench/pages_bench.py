@@ -18,6 +18,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DEBUG", "false")  # as in production: no debug cursor, no debug toolbar of any kind
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='pages-bench')}/bench.sqlite3")
 
 import django  # noqa: E402
@@ -26,7 +27,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -52,6 +53,7 @@ def bare_time(sql: str, runs: int = 5) -> float:
 
 def measure(client: Client, url: str, runs: int) -> tuple[list[float], int, str]:
     client.get(url)  # warm the session, caches and the database's pages
+    reset_queries()  # each request clears the query log; start the count from an empty one
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)

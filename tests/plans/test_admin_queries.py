@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -12,6 +12,7 @@ def changelist_queries(client, user):
     client.force_login(user)
     url = reverse("admin:plans_task_changelist")
     client.get(url)  # warm the session and the user's groups
+    reset_queries()  # a request clears the query log: count from an empty one
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -34,13 +35,14 @@ def test_the_task_changelist_costs_the_same_queries_for_10_or_100_rows(client, r
     add_tasks(90, 10)
     large, shown_large = changelist_queries(client, user)
     assert (shown_small, shown_large) == (10, 100)
-    assert small == large
+    assert small == large > 0
 
 
 def test_the_changelist_never_counts_the_whole_table(client, manager, plan):
     TaskFactory(plan=plan)
     client.force_login(manager)
     client.get(reverse("admin:plans_task_changelist"))
+    reset_queries()  # a request clears the query log: count from an empty one
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("admin:plans_task_changelist"), {"q": "高新"})
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]

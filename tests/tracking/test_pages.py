@@ -7,7 +7,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -162,12 +162,14 @@ def test_pages_cost_the_same_queries_for_few_or_many_tasks(client, manager, plan
     client.force_login(manager)
     add(3, 0)
     client.get(reverse(name))
+    reset_queries()  # a request clears the query log: count from an empty one
     with CaptureQueriesContext(connection) as few:
         client.get(reverse(name))
     add(30, 3)
+    reset_queries()  # a request clears the query log: count from an empty one
     with CaptureQueriesContext(connection) as many:
         client.get(reverse(name))
-    assert len(few) == len(many)
+    assert len(few) == len(many) > 0
 
 
 def test_user_text_is_escaped_on_the_pages(client, manager, plan, department_a):
