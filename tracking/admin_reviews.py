@@ -96,6 +96,10 @@ class RequestAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
 
+    def get_fields(self, request, obj=None):
+        # The request form when filing one; every field, read-only, when looking at one.
+        return self.fields if obj is None else [f.name for f in self.model._meta.fields]
+
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else [f.name for f in self.model._meta.fields]
 
@@ -116,9 +120,6 @@ class ExtensionRequestAdmin(RequestAdmin):
     fields = ("task", "new_deadline", "reason")
     list_display = ("task", "requested_by", "current_deadline", "new_deadline", "state", "reviewed_by", "requested_at")
     list_select_related = ("task", "requested_by", "reviewed_by")
-
-    def get_fields(self, request, obj=None):
-        return self.fields if obj is None else [f.name for f in self.model._meta.fields]
 
     def approve(self, item, reviewer):
         extension_approve(request=item, reviewer=reviewer)
@@ -142,9 +143,6 @@ class ClosureRequestAdmin(RequestAdmin):
     fields = ("task", "update", "note")
     list_display = ("task", "requested_by", "update", "state", "reviewed_by", "requested_at")
     list_select_related = ("task", "requested_by", "reviewed_by", "update")
-
-    def get_fields(self, request, obj=None):
-        return self.fields if obj is None else [f.name for f in self.model._meta.fields]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "update":
