@@ -206,12 +206,30 @@ class Task(models.Model):
     needs_review = models.BooleanField(
         _("needs review"), default=False, help_text=_("Set when an import could not read the item with certainty.")
     )
+    # The latest approved progress update's figures, kept by tracking.services.task_refresh_reported
+    # whenever an update is approved, so that lists and the dashboard colour 100,000 tasks without
+    # looking up each task's updates. The updates stay the record; this is a copy of their newest line.
+    reported_value = models.DecimalField(
+        _("approved actual"), max_digits=18, decimal_places=4, null=True, blank=True, editable=False
+    )
+    reported_percent = models.DecimalField(
+        _("approved percent"), max_digits=5, decimal_places=2, null=True, blank=True, editable=False
+    )
+    reported_at = models.DateTimeField(_("approved report of"), null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["position", "updated_at", "created_at", "description"],
+        excluded_fields=[
+            "position",
+            "updated_at",
+            "created_at",
+            "description",
+            "reported_value",
+            "reported_percent",
+            "reported_at",
+        ],
         verbose_name=_("historical task"),
     )
 

@@ -73,14 +73,15 @@ def with_progress(tasks: QuerySet[Task], *, today: datetime.date) -> QuerySet[Ta
     expected_percent and health, as ``plans.pacing`` defines them."""
     from tracking.models import ProgressUpdate, ReviewState
 
-    # Only approved updates count; the newest one still waiting for review is shown beside them.
-    newest = ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_at", "-pk")
-    approved = newest.filter(state=ReviewState.APPROVED)
-    waiting = newest.filter(state=ReviewState.SUBMITTED)
+    # Only approved updates count: their latest figures are kept on the task (reported_*), so the
+    # colour of a task needs no look-up of its updates. The newest one waiting for review is shown beside.
+    waiting = ProgressUpdate.objects.filter(task=OuterRef("pk"), state=ReviewState.SUBMITTED).order_by(
+        "-reported_at", "-pk"
+    )
     tasks = tasks.annotate(
-        latest_value=Subquery(approved.values("value")[:1]),
-        latest_percent=Subquery(approved.values("percent")[:1]),
-        latest_reported_at=Subquery(approved.values("reported_at")[:1]),
+        latest_value=F("reported_value"),
+        latest_percent=F("reported_percent"),
+        latest_reported_at=F("reported_at"),
         submitted_value=Subquery(waiting.values("value")[:1]),
         submitted_percent=Subquery(waiting.values("percent")[:1]),
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.roles import MANAGER, STAFF, sync_roles
 from plans.models import Department, Plan, Task
 from tracking.models import ProgressUpdate, ReviewState
+from tracking.services import task_refresh_reported
 
 PASSWORD = "demo12345"
 DEPARTMENTS = 20
@@ -116,6 +117,7 @@ def generate(*, tasks: int, updates: int, today: datetime.date, seed: int = 7) -
             batch = []
     ProgressUpdate.objects.bulk_create(batch)
     written += len(batch)
+    task_refresh_reported(tasks=Task.objects.filter(plan__in=plans))
     return {
         "departments": len(departments),
         "users": len(people),

@@ -21,6 +21,7 @@ from plans.extraction import extract_plan, read_document
 from plans.importing import plan_import_document
 from plans.models import Department, Plan, Task
 from tracking.models import ProgressUpdate, ReviewState
+from tracking.services import task_refresh_reported
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ORG_FILE = BASE_DIR / "fixtures" / "demo_org.yaml"
@@ -155,6 +156,7 @@ def add_demo_progress(plan: Plan, *, today: datetime.date) -> int:
             )
             month = (month + datetime.timedelta(days=32)).replace(day=1)
     ProgressUpdate.objects.bulk_create(updates, batch_size=500)
+    task_refresh_reported(tasks=plan.tasks.all())
     return len(updates)
 
 

@@ -73,6 +73,7 @@ class TaskFactory(factory.django.DjangoModelFactory):
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProgressUpdate
+        skip_postgeneration_save = True
 
     task = factory.SubFactory(TaskFactory)
     period = "2025-06"
@@ -80,6 +81,14 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     reported_by = factory.SubFactory(UserFactory)
     reported_at = factory.LazyFunction(timezone.now)
     state = "approved"
+
+    @factory.post_generation
+    def refresh_task(self, create, extracted, **kwargs):
+        """As the review services do: the task keeps a copy of its latest approved figures."""
+        if create:
+            from tracking.services import task_refresh_reported
+
+            task_refresh_reported(tasks=Task.objects.filter(pk=self.task_id))
 
 
 __all__ = ["MANAGER", "STAFF"]

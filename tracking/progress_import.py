@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import is_manager
 from plans.extraction.text import normalize
 from plans.models import Plan, Task
 from plans.selectors import task_scope
@@ -23,8 +24,8 @@ from plans.sheets.cells import CellError, parse_code
 from plans.sheets.headers import PROGRESS_HEADER_WORDS, find_header
 from plans.sheets.reading import SheetReadError
 
-from .models import ProgressUpdate, validate_period
-from .services import progress_check
+from .models import ProgressUpdate, ReviewState, validate_period
+from .services import progress_check, task_refresh_reported
 
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -147,6 +148,8 @@ def progress_import_sheet(
     result = ProgressImport(rows=rows)
     new_updates = []
     now = timezone.now()
+    # As with a report on a task's page: a manager's figures count at once, staff figures wait for review.
+    manager = is_manager(user)
     for row in rows:
         task = tasks.get(row.code)
         if row.code and task is None:
@@ -176,6 +179,9 @@ def progress_import_sheet(
         on_record.add(key)
         new_updates.append(
             ProgressUpdate(
+                state=ReviewState.APPROVED if manager else ReviewState.SUBMITTED,
+                reviewed_by=user if manager else None,
+                reviewed_at=now if manager else None,
                 task=task,
                 period=row.period,
                 value=row.value,
@@ -191,6 +197,8 @@ def progress_import_sheet(
         return result
     with transaction.atomic():
         ProgressUpdate.objects.bulk_create(new_updates, batch_size=1000)
+        if manager:
+            task_refresh_reported(tasks=Task.objects.filter(pk__in={update.task_id for update in new_updates}))
     for row in rows:
         if row.action == "error":
             row.action = "skipped"

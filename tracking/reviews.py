@@ -17,6 +17,7 @@ from plans.models import Task
 from plans.selectors import task_scope
 
 from .models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
+from .services import task_refresh_reported
 
 REVIEWABLE = ProgressUpdate | ExtensionRequest | ClosureRequest
 
@@ -45,7 +46,9 @@ def _notify_returned(item: REVIEWABLE) -> None:
 
 @transaction.atomic
 def progress_approve(*, update: ProgressUpdate, reviewer) -> ProgressUpdate:
-    return _claim(update, reviewer=reviewer, state=ReviewState.APPROVED, note="")
+    update = _claim(update, reviewer=reviewer, state=ReviewState.APPROVED, note="")
+    task_refresh_reported(tasks=Task.objects.filter(pk=update.task_id))
+    return update
 
 
 @transaction.atomic

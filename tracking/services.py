@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,18 @@ from .evidence import evidence_check, evidence_storage_name
 from .models import Evidence, ProgressUpdate, ReviewState
 
 _FROM_DATABASE = object()
+
+
+def task_refresh_reported(*, tasks: QuerySet[Task]) -> int:
+    """Copy each task's latest approved update onto the task (reported_value/percent/at), in one UPDATE."""
+    approved = ProgressUpdate.objects.filter(task=OuterRef("pk"), state=ReviewState.APPROVED).order_by(
+        "-reported_at", "-pk"
+    )
+    return tasks.update(
+        reported_value=Subquery(approved.values("value")[:1]),
+        reported_percent=Subquery(approved.values("percent")[:1]),
+        reported_at=Subquery(approved.values("reported_at")[:1]),
+    )
 
 
 def progress_check(
@@ -103,6 +116,8 @@ def progress_report(
             )
             update.full_clean()
             update.save()
+            if update.state == ReviewState.APPROVED:
+                task_refresh_reported(tasks=Task.objects.filter(pk=task.pk))
             for upload in evidence_files:
                 evidence = Evidence(update=update, original_name=upload.name, size=upload.size)
                 evidence.file.save(evidence_storage_name(upload.name), upload, save=False)

@@ -140,3 +140,22 @@ def test_a_returned_closure_leaves_the_task_open(staff_a, manager, task_a):
     task_a.refresh_from_db()
     assert task_a.completed_on is None
     reviews.closure_request(task=task_a, requested_by=staff_a, note="补充材料后再次申请")  # allowed again
+
+
+def test_the_task_keeps_a_true_copy_of_its_latest_approved_figures(staff_a, manager, task_a, task_b, staff_b):
+    """Lists colour tasks from this copy; every way an update gets approved must keep it true."""
+    from django.db.models import OuterRef, Subquery
+
+    from plans.models import Task
+    from tracking.models import ProgressUpdate
+
+    first = report(task_a, staff_a, 100)
+    assert Task.objects.get(pk=task_a.pk).reported_value is None  # waiting: not counted
+    reviews.progress_approve(update=first, reviewer=manager)
+    report(task_a, manager, 150)  # a manager's own report: approved at once
+    wrong = report(task_b, staff_b, 90)
+    reviews.progress_return(update=wrong, reviewer=manager, reason="重报")
+    approved = ProgressUpdate.objects.filter(task=OuterRef("pk"), state="approved").order_by("-reported_at", "-pk")
+    for task in Task.objects.annotate(truth=Subquery(approved.values("value")[:1])):
+        assert task.reported_value == task.truth, task.code
+    assert Task.objects.get(pk=task_a.pk).reported_value == 150
