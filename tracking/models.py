@@ -86,6 +86,8 @@ class ProgressUpdate(Review):
             models.Index(fields=["task", "-reported_at", "-id"], name="update_latest_per_task_idx"),
             # The latest approved (or submitted) update of each task: what lists and reports show.
             models.Index(fields=["task", "state", "-reported_at", "-id"], name="update_latest_by_state_idx"),
+            # "Has this task been reported for this month / quarter?" on my tasks.
+            models.Index(fields=["task", "period"], name="update_task_period_idx"),
             # The managers' review queue.
             models.Index(fields=["reported_at"], name="update_waiting_review_idx", condition=Q(state="submitted")),
         ]
