@@ -22,6 +22,7 @@ from .models import Evidence
 from .selectors import health_counts, task_list_by_health, task_list_mine
 
 PAGE_SIZE = 50
+MY_TASKS_PAGE_SIZE = 100
 LIST_TITLES = {
     Health.RED: gettext_lazy("Overdue tasks"),
     Health.YELLOW: gettext_lazy("Tasks behind pace"),
@@ -50,19 +51,15 @@ def evidence_download(request, pk: int):
 @require_GET
 def my_tasks(request):
     today = timezone.localdate()
-    tasks = list(task_list_mine(user=request.user, today=today))
+    tasks = task_list_mine(user=request.user, today=today)
+    page = Paginator(tasks, MY_TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
     plans: dict[int, dict] = {}
-    for task in tasks:
+    for task in page:
         plans.setdefault(task.plan_id, {"plan": task.plan, "tasks": []})["tasks"].append(task)
-    return render(
-        request,
-        "tracking/my_tasks.html",
-        {
-            "plans": list(plans.values()),
-            "today": today,
-            "waiting": sum(t.needs_report for t in tasks),
-        },
-    )
+    return render(request, "tracking/my_tasks.html", {
+        "plans": list(plans.values()), "page": page, "today": today,
+        "waiting": tasks.filter(needs_report=True).count() if page.paginator.count else 0,
+    })
 
 
 @require_GET
