@@ -56,10 +56,16 @@ def my_tasks(request):
     plans: dict[int, dict] = {}
     for task in page:
         plans.setdefault(task.plan_id, {"plan": task.plan, "tasks": []})["tasks"].append(task)
-    return render(request, "tracking/my_tasks.html", {
-        "plans": list(plans.values()), "page": page, "today": today,
-        "waiting": tasks.filter(needs_report=True).count() if page.paginator.count else 0,
-    })
+    return render(
+        request,
+        "tracking/my_tasks.html",
+        {
+            "plans": list(plans.values()),
+            "page": page,
+            "today": today,
+            "waiting": tasks.filter(needs_report=True).count() if page.paginator.count else 0,
+        },
+    )
 
 
 @require_GET
