@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.pacing import Health
 from tracking import views as pages
+from tracking.task_page import task_page
 from tracking.views import evidence_download, healthz
 
 admin.site.site_header = _("S&T Bureau Work Plan Tracker")
@@ -17,6 +18,7 @@ urlpatterns = [
     path("behind-pace/", pages.task_list, {"health": Health.YELLOW}, name="behind-pace"),
     path("due-soon/", pages.task_list, {"health": Health.BLUE}, name="due-soon"),
     path("dashboard/", pages.dashboard, name="dashboard"),
+    path("tasks/<int:pk>/", task_page, name="task"),
     path("healthz", healthz, name="healthz"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
     path("i18n/", include("django.conf.urls.i18n")),

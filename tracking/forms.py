@@ -66,3 +66,19 @@ class ProgressUpdateForm(forms.ModelForm):
             except ValidationError as error:
                 self.add_error(None if not hasattr(error, "error_dict") else None, error)
         return cleaned
+
+
+class ReportForm(ProgressUpdateForm):
+    """The report form on a task's own page: the task is the page's."""
+
+    class Meta(ProgressUpdateForm.Meta):
+        fields = ["period", "value", "percent", "narrative", "correction_note"]
+
+
+class ExtensionForm(forms.Form):
+    new_deadline = forms.DateField(label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ClosureForm(forms.Form):
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
