@@ -85,14 +85,6 @@ def is_manager(user) -> bool:
     return any(group.name in (MANAGER, ADMINISTRATOR) for group in _groups(user))
 
 
-def role_of(user) -> str | None:
-    names = {group.name for group in _groups(user)}
-    for role in (ADMINISTRATOR, MANAGER, STAFF):
-        if role in names:
-            return role
-    return None
-
-
 def _groups(user):
     # Cached on the user object so that scoping costs one query per request.
     if not hasattr(user, "_role_groups"):

@@ -66,21 +66,6 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ("members",)
 
 
-class TaskInline(admin.TabularInline):
-    model = Task
-    fields = ("code", "title", "kind", "lead_department", "owner", "deadline")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("lead_department", "owner")
-
-
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ("title", "bureau", "year", "state", "source", "task_count")
