@@ -54,3 +54,20 @@ def login(page, live_server):
         return page
 
     return login_as
+
+
+@pytest.fixture
+def current_plan(db):
+    """A plan running around the real today, for journeys that need late and on-time tasks."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import PlanFactory
+
+    today = timezone.localdate()
+    return PlanFactory(
+        year=today.year,
+        period_start=today - datetime.timedelta(days=200),
+        period_end=today + datetime.timedelta(days=200),
+    )

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.factories import PlanFactory, TaskFactory
+from tests.factories import TaskFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -42,13 +42,11 @@ def test_staff_see_the_rule_when_a_cumulative_count_falls(login, live_server, st
     assert task_a.updates.count() == 1
 
 
-def test_a_manager_finds_the_overdue_tasks_with_the_health_filter(login, live_server, manager, department_a):
+def test_a_manager_finds_the_overdue_tasks_with_the_health_filter(
+    login, live_server, manager, department_a, current_plan
+):
     today = timezone.localdate()
-    plan = PlanFactory(
-        year=today.year,
-        period_start=today - datetime.timedelta(days=200),
-        period_end=today + datetime.timedelta(days=200),
-    )
+    plan = current_plan
     late = TaskFactory(
         plan=plan,
         code="九.1",

@@ -7,22 +7,18 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.factories import PlanFactory, TaskFactory
+from tests.factories import TaskFactory
 from tracking.models import ExtensionRequest, ReviewState
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_report_extend_approve_find_and_export(
-    login, browser, live_server, staff_a, manager, department_a, department_b, tmp_path, settings
+    login, browser, live_server, staff_a, manager, department_a, department_b, tmp_path, settings, current_plan
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     today = timezone.localdate()
-    plan = PlanFactory(
-        year=today.year,
-        period_start=today - datetime.timedelta(days=200),
-        period_end=today + datetime.timedelta(days=200),
-    )
+    plan = current_plan
     late = TaskFactory(
         plan=plan,
         code="三.9",
