@@ -69,26 +69,32 @@ def task_list_by_health(*, user, today: datetime.date, health: str) -> QuerySet[
     ).select_related("plan", "lead_department", "owner")
 
 
-def health_counts(tasks: QuerySet[Task], *, by: str) -> list[dict]:
-    """Counts by health colour per ``by`` (plan or lead department), with the on-time rate.
+def health_counts(tasks: QuerySet[Task]) -> dict[str, list[dict]]:
+    """Counts by health colour per plan and per lead department, with the on-time rate.
 
-    One query grouped by (``by``, colour), so each task's colour is worked out once; the rows are
-    turned into one line per ``by`` here. On-time rate: of the tasks that are done or overdue, the
-    share that is done. Lines come in the 通报 order: most overdue first.
+    One query grouped by (plan, department, colour), so each task's colour is worked out once; the
+    rows are summed here into one line per plan and one per department. On-time rate: of the tasks
+    that are done or overdue, the share that is done. Lines come in the 通报 order: most overdue first.
     """
-    name = f"{by}__{'title' if by == 'plan' else 'name'}"
     grouped = (
-        tasks.exclude(kind=Task.Kind.SECTION).values(f"{by}_id", name, "health").annotate(n=Count("pk")).order_by()
+        tasks.exclude(kind=Task.Kind.SECTION)
+        .values("plan_id", "plan__title", "lead_department_id", "lead_department__name", "health")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    lines: dict = {}
+    tables: dict[str, dict] = {"plan": {}, "lead_department": {}}
     for row in grouped:
-        line = lines.setdefault(
-            row[f"{by}_id"],
-            {"id": row[f"{by}_id"], "name": row[name] or "—", "total": 0, **{h.value: 0 for h in Health}},
-        )
-        line[row["health"]] += row["n"]
-        line["total"] += row["n"]
-    for line in lines.values():
-        finished = line[Health.DONE] + line[Health.RED]
-        line["on_time_rate"] = None if not finished else round(line[Health.DONE] * 100 / finished)
-    return sorted(lines.values(), key=lambda line: (-line[Health.RED], line["name"]))
+        for by, name in (("plan", "plan__title"), ("lead_department", "lead_department__name")):
+            key = row[f"{by}_id"]
+            line = tables[by].setdefault(
+                key, {"id": key, "name": row[name] or "—", "total": 0, **{h.value: 0 for h in Health}}
+            )
+            line[row["health"]] += row["n"]
+            line["total"] += row["n"]
+    result = {}
+    for by, lines in tables.items():
+        for line in lines.values():
+            finished = line[Health.DONE] + line[Health.RED]
+            line["on_time_rate"] = None if not finished else round(line[Health.DONE] * 100 / finished)
+        result[by] = sorted(lines.values(), key=lambda line: (-line[Health.RED], line["name"]))
+    return result

@@ -1,9 +1,11 @@
 """Every write of progress goes through here."""
 
 import datetime
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -21,15 +23,27 @@ _FROM_DATABASE = object()
 
 
 def task_refresh_reported(*, tasks: QuerySet[Task]) -> int:
-    """Copy each task's latest approved update onto the task (reported_value/percent/at), in one UPDATE."""
+    """Copy each task's latest approved update onto the task (reported_value/percent/at), in one UPDATE,
+    and tell the caches built on those figures (the dashboard's chart) that they changed."""
     approved = ProgressUpdate.objects.filter(task=OuterRef("pk"), state=ReviewState.APPROVED).order_by(
         "-reported_at", "-pk"
     )
-    return tasks.update(
+    changed = tasks.update(
         reported_value=Subquery(approved.values("value")[:1]),
         reported_percent=Subquery(approved.values("percent")[:1]),
         reported_at=Subquery(approved.values("reported_at")[:1]),
     )
+    plan_ids = set(Task.objects.filter(pk__in=tasks.values("pk")).values_list("plan_id", flat=True).distinct())
+    transaction.on_commit(lambda: [figures_changed(plan_id) for plan_id in plan_ids])
+    return changed
+
+
+def figures_version_key(plan_id: int) -> str:
+    return f"plans:figures-version:{plan_id}"
+
+
+def figures_changed(plan_id: int) -> None:
+    cache.set(figures_version_key(plan_id), uuid.uuid4().hex, timeout=None)
 
 
 def progress_check(

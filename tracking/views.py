@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.roles import is_manager
 from plans.models import Plan
 from plans.pacing import Health
 from plans.selectors import task_scope, with_progress
 
 from . import exports
-from .charts import plan_progress_series, progress_chart_svg
+from .charts import plan_progress_series_cached, progress_chart_svg
 from .filters import TaskListFilter
 from .health import health_report
 from .models import Evidence
@@ -108,8 +109,8 @@ def task_list(request, health: str):
 def dashboard(request):
     today = timezone.localdate()
     tasks = with_progress(task_scope(request.user).filter(plan__state=Plan.State.ACTIVE), today=today)
-    by_plan = health_counts(tasks, by="plan")
-    by_department = health_counts(tasks, by="lead_department")
+    counts = health_counts(tasks)
+    by_plan, by_department = counts["plan"], counts["lead_department"]
     plan = None
     if by_plan:
         chosen = request.GET.get("plan")
@@ -118,7 +119,12 @@ def dashboard(request):
             pk=int(chosen) if chosen and chosen.isdigit() and int(chosen) in ids else by_plan[0]["id"]
         )
     # The chart averages only the tasks this user may see.
-    series = plan_progress_series(plan, tasks=task_scope(request.user).filter(plan=plan), today=today) if plan else []
+    scope = "all" if is_manager(request.user) else f"user-{request.user.pk}"
+    series = (
+        plan_progress_series_cached(plan, tasks=task_scope(request.user).filter(plan=plan), scope=scope, today=today)
+        if plan
+        else []
+    )
     chart = progress_chart_svg(series, actual_label=_("percent"), expected_label=_("expected"))
     return render(
         request,

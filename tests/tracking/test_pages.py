@@ -7,6 +7,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -162,10 +163,12 @@ def test_pages_cost_the_same_queries_for_few_or_many_tasks(client, manager, plan
     client.force_login(manager)
     add(3, 0)
     client.get(reverse(name))
+    cache.clear()  # the same path both times: the dashboard's chart built, not read back
     reset_queries()  # a request clears the query log: count from an empty one
     with CaptureQueriesContext(connection) as few:
         client.get(reverse(name))
     add(30, 3)
+    cache.clear()
     reset_queries()  # a request clears the query log: count from an empty one
     with CaptureQueriesContext(connection) as many:
         client.get(reverse(name))
@@ -183,3 +186,28 @@ def test_user_text_is_escaped_on_the_pages(client, manager, plan, department_a):
     client.force_login(manager)
     page = client.get(reverse("overdue")).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_the_dashboard_chart_is_reused_until_an_approval_changes_it(
+    client, manager, staff_a, tasks, django_capture_on_commit_callbacks
+):
+
+    from tracking.reviews import progress_approve
+    from tracking.services import progress_report
+
+    def chart():
+        return client.get(reverse("dashboard")).context["chart"]
+
+    cache.clear()
+    client.force_login(manager)
+    first = chart()
+    reset_queries()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(reverse("dashboard"))  # the same chart again, from the cache: two queries fewer
+    cached_queries = len(cold)  # read now: the next request clears the log it reads from
+    assert chart() == first
+    update = progress_report(task=tasks["late_a"], reported_by=staff_a, period="2025-05", value=Decimal(400))
+    with django_capture_on_commit_callbacks(execute=True):  # the version moves when the approval commits
+        progress_approve(update=update, reviewer=manager)
+    assert chart() != first  # the approval shows at once
+    assert cached_queries == 6
