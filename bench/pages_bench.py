@@ -98,7 +98,7 @@ def main() -> None:
             p95 = sorted(times)[max(0, int(len(times) * 0.95) - 1)] * 1000
             bare = bare_time(slowest) * 1000
             print(
-                f"  {name:16} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {count:2d} queries  "
+                f"  {name:16} first {first * 1000:7.1f} ms  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {count:2d} queries  "
                 f"main query bare {bare:7.1f} ms  ratio p95/bare {p95 / bare if bare else float('nan'):5.2f}"
             )
 
