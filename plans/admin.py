@@ -270,24 +270,13 @@ class TaskAdmin(ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is Task:
             return super().save_formset(request, form, formset, change)
-        from tracking.services import progress_report
 
         # The admin's change message reads these, as after formset.save().
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for update_form in formset.forms:
             if update_form.instance.pk or not update_form.has_changed() or not update_form.is_valid():
                 continue
-            data = update_form.cleaned_data
-            update = progress_report(
-                task=form.instance,
-                reported_by=request.user,
-                period=data["period"],
-                value=data.get("value"),
-                percent=data.get("percent"),
-                narrative=data.get("narrative", ""),
-                correction_note=data.get("correction_note", ""),
-                evidence_files=data.get("evidence_files") or [],
-            )
+            update = update_form.report(task=form.instance, reported_by=request.user)
             formset.new_objects.append(update)
 
 

@@ -11,7 +11,6 @@ from .admin_reviews import ReviewActionsMixin
 from .forms import ProgressUpdateForm
 from .models import ProgressUpdate
 from .reviews import progress_approve, progress_return
-from .services import progress_report
 
 
 def evidence_links(update) -> str:
@@ -105,16 +104,6 @@ class ProgressUpdateAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelA
         progress_return(update=item, reviewer=reviewer, reason=reason)
 
     def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        update = progress_report(
-            task=data["task"],
-            reported_by=request.user,
-            period=data["period"],
-            value=data.get("value"),
-            percent=data.get("percent"),
-            narrative=data.get("narrative", ""),
-            correction_note=data.get("correction_note", ""),
-            evidence_files=data.get("evidence_files") or [],
-        )
+        update = form.report(task=form.cleaned_data["task"], reported_by=request.user)
         # The admin logs and redirects with ``obj``; make it the row the service wrote.
         obj.pk, obj.reported_by, obj.reported_at = update.pk, update.reported_by, update.reported_at

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .evidence import evidence_check
 from .models import ProgressUpdate
-from .services import progress_check
+from .services import progress_check, progress_report
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -39,6 +39,20 @@ class ProgressUpdateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk and "period" in self.fields:
             self.fields["period"].initial = current_period()
+
+    def report(self, *, task, reported_by):
+        """Record this form's report through the service (the one way progress is written)."""
+        data = self.cleaned_data
+        return progress_report(
+            task=task,
+            reported_by=reported_by,
+            period=data["period"],
+            value=data.get("value"),
+            percent=data.get("percent"),
+            narrative=data.get("narrative", ""),
+            correction_note=data.get("correction_note", ""),
+            evidence_files=data.get("evidence_files") or [],
+        )
 
     def clean_evidence_files(self):
         files = self.cleaned_data.get("evidence_files") or []

@@ -15,7 +15,6 @@ from plans.selectors import task_scope, with_progress
 from .forms import ClosureForm, ExtensionForm, ReportForm
 from .models import ProgressUpdate, ReviewState
 from .reviews import closure_request, extension_request
-from .services import progress_report
 
 
 def _attach(form, error: ValidationError) -> None:
@@ -47,17 +46,7 @@ def task_page(request, pk: int):
     done = None
     try:
         if action == "report" and report.is_valid():
-            data = report.cleaned_data
-            progress_report(
-                task=task,
-                reported_by=request.user,
-                period=data["period"],
-                value=data.get("value"),
-                percent=data.get("percent"),
-                narrative=data.get("narrative", ""),
-                correction_note=data.get("correction_note", ""),
-                evidence_files=data.get("evidence_files") or [],
-            )
+            report.report(task=task, reported_by=request.user)
             done = _("Progress reported; it counts once a manager approves it.")
         elif action == "extend" and extension.is_valid():
             extension_request(task=task, requested_by=request.user, **extension.cleaned_data)
