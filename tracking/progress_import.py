@@ -20,14 +20,13 @@ from accounts.roles import is_manager
 from plans.extraction.text import normalize
 from plans.models import Plan, Task
 from plans.selectors import task_scope
-from plans.sheets.cells import CellError, parse_code
+from plans.sheets.cells import CellError, excel_serial_date, parse_code
 from plans.sheets.headers import PROGRESS_HEADER_WORDS, find_header
 from plans.sheets.reading import SheetReadError
 
 from .models import ProgressUpdate, ReviewState, validate_period
 from .services import progress_check, task_refresh_reported
 
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -63,8 +62,7 @@ def parse_period(value) -> str:
     """A reporting period as YYYY-MM or YYYY-Qn, from the forms ledgers use."""
     if isinstance(value, datetime.datetime):
         value = value.date()
-    if isinstance(value, float | int) and 20000 < value < 80000:
-        value = _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+    value = excel_serial_date(value) or value
     if isinstance(value, datetime.date):
         return f"{value.year}-{value.month:02d}"
     text = normalize(str(value or "")).strip().replace(" ", "")

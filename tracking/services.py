@@ -33,7 +33,7 @@ def task_refresh_reported(*, tasks: QuerySet[Task]) -> int:
         reported_percent=Subquery(approved.values("percent")[:1]),
         reported_at=Subquery(approved.values("reported_at")[:1]),
     )
-    plan_ids = set(Task.objects.filter(pk__in=tasks.values("pk")).values_list("plan_id", flat=True).distinct())
+    plan_ids = set(tasks.values_list("plan_id", flat=True).distinct())
     transaction.on_commit(lambda: [figures_changed(plan_id) for plan_id in plan_ids])
     return changed
 

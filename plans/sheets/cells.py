@@ -29,6 +29,13 @@ _PLAN_END = re.compile(r"^(?:年底前?|年末|年内|全年|本年度|年底完
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
+def excel_serial_date(value) -> datetime.date | None:
+    """The date of an Excel serial day number (45930 → 2025-09-30); None for a number that is not one."""
+    if isinstance(value, int | float) and 20000 < value < 80000:
+        return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+    return None
+
+
 def _month_end(year: int, month: int) -> datetime.date:
     if not 1 <= month <= 12:
         raise CellError(f"month {month} does not exist")
@@ -64,8 +71,8 @@ def _parse_deadline(value, *, plan_year: int) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, int | float):
-        if 20000 < value < 80000:  # an Excel serial day number
-            return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        if (day := excel_serial_date(value)) is not None:
+            return day
         raise CellError(f"“{value:g}” is a number, not a date")
     text = normalize(str(value)).strip().replace(" ", "")
     text = re.sub(r"(完成|以前)$", "前", text)
