@@ -21,6 +21,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", task_page, name="task"),
     path("healthz", healthz, name="healthz"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

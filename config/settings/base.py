@@ -8,6 +8,7 @@ SQLite, a file-system Celery broker and a file cache under ``var/``.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "accounts",
     "plans",
     "tracking",
+    "reminders",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +143,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Declared here, kept in django-celery-beat's tables (editable in the admin, never wiped).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "tracking.heartbeat", "schedule": 60.0},
+    # The daily scan creates reminder rows; the sweep delivers due ones (and any a dead worker left).
+    "reminders-scan": {"task": "reminders.scan", "schedule": crontab(hour=8, minute=15)},
+    "reminders-sweep": {"task": "reminders.sweep", "schedule": 60.0},
+    # Builds the weekly report on the week's first working day and the monthly one on the month's.
+    "reports-build-due": {"task": "reports.build_due", "schedule": crontab(hour=7, minute=30)},
 }
 
 # --- Mail ---------------------------------------------------------------------
