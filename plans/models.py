@@ -51,6 +51,23 @@ class Department(models.Model):
         help_text=_("Day of the month by which progress for the month is due."),
     )
     position = models.PositiveIntegerField(_("order"), default=0)
+    # Reminder channels: email to each person always (unless they opt out); the group robots of the
+    # chat tool the department uses, when it has one.
+    wecom_webhook = models.URLField(
+        _("WeCom group robot webhook"),
+        max_length=500,
+        blank=True,
+        help_text=_("企业微信群机器人: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"),
+    )
+    dingtalk_webhook = models.URLField(
+        _("DingTalk group robot webhook"),
+        max_length=500,
+        blank=True,
+        help_text=_("钉钉群机器人: https://oapi.dingtalk.com/robot/send?access_token=…"),
+    )
+    dingtalk_secret = models.CharField(
+        _("DingTalk signing secret"), max_length=128, blank=True, help_text=_("加签密钥 (SEC…), if the robot uses one.")
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -71,6 +88,26 @@ class Department(models.Model):
             if ancestor.pk == self.pk and self.pk is not None:
                 raise ValidationError({"parent": _("A department cannot be its own parent unit.")})
             ancestor = ancestor.parent
+
+
+class CalendarDay(models.Model):
+    """A day whose status the office sets by hand, over the chinese_calendar package.
+
+    The State Council publishes each year's holidays in November or December; until the package
+    ships them, the office enters the year's holidays and adjusted working days (调休) here.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=64, blank=True, help_text=_("e.g. 春节, 国庆节调休上班"))
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.note}".strip()
 
 
 class Plan(models.Model):

@@ -220,6 +220,27 @@ EVIDENCE_EXTENSIONS = [
     "zip",
 ]
 
+# --- Reminders (see reminders/rules.py) ----------------------------------------
+# Days before a deadline on which the owner and the department's contact are reminded (0 = on the day).
+REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[7, 3, 1, 0])
+# Overdue tasks: the owner again every N working days; the leader once more than M days overdue.
+REMINDER_OVERDUE_EVERY_WORKING_DAYS = env.int("REMINDER_OVERDUE_EVERY_WORKING_DAYS", default=3)
+REMINDER_ESCALATE_AFTER_DAYS = env.int("REMINDER_ESCALATE_AFTER_DAYS", default=5)
+# A missing report (催报) reaches the leader this many working days after the reporting day.
+REMINDER_REPORT_LEADER_AFTER_WORKING_DAYS = env.int("REMINDER_REPORT_LEADER_AFTER_WORKING_DAYS", default=3)
+# Messages found in these hours (Asia/Shanghai) wait for the morning.
+REMINDER_QUIET_HOURS = env.str("REMINDER_QUIET_HOURS", default="21:00-08:00")
+# A worker that claimed a message and has not finished within this time is presumed dead: the sweep
+# hands the message to another. Longer than EMAIL_TIMEOUT + REMINDER_WEBHOOK_TIMEOUT.
+REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=120)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=8)
+# Retries wait base × 2^(attempt − 1), at most an hour.
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
+REMINDER_WEBHOOK_TIMEOUT = env.int("REMINDER_WEBHOOK_TIMEOUT", default=10)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Links in reminders and reports point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
     "version": 1,

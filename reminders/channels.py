@@ -1,0 +1,116 @@
+"""Sending one rendered message: email through Django's mail framework, or a group robot's webhook.
+
+Every failure raises ``DeliveryError`` with a reason a person can read in the admin.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import smtplib
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from plans.models import Department
+
+from .models import Channel, Message
+
+# The robots refuse longer texts (WeCom: 4096 bytes of markdown; DingTalk: 20,000 bytes).
+CHAT_MAX_BYTES = 4000
+
+
+class DeliveryError(Exception):
+    pass
+
+
+def send(message: Message, *, mention: str = "") -> None:
+    if message.channel == Channel.EMAIL:
+        _send_email(message)
+    elif message.channel == Channel.WECOM:
+        _post_wecom(message, mention)
+    elif message.channel == Channel.DINGTALK:
+        _post_dingtalk(message, mention)
+    else:
+        raise DeliveryError(f"unknown channel {message.channel!r}")
+
+
+def _send_email(message: Message) -> None:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.address],
+        # The same Message-ID on every attempt, so that a mail system can tell a resend from a new mail.
+        headers={"Message-ID": f"<reminder-{message.pk}-{message.day:%Y%m%d}@kejiju.tracker>"},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    try:
+        if email.send(fail_silently=False) != 1:
+            raise DeliveryError("the mail backend accepted nothing")
+    except (smtplib.SMTPException, OSError) as error:
+        raise DeliveryError(f"SMTP: {error}") from error
+
+
+def _truncate(text: str) -> str:
+    data = text.encode()
+    if len(data) <= CHAT_MAX_BYTES:
+        return text
+    return data[: CHAT_MAX_BYTES - 40].decode(errors="ignore").rsplit("\n", 1)[0] + "\n……（更多见系统）"
+
+
+def _post(url: str, payload: dict) -> None:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.REMINDER_WEBHOOK_TIMEOUT) as response:
+            body = response.read(65536)
+    except urllib.error.HTTPError as error:
+        raise DeliveryError(f"webhook answered HTTP {error.code}") from error
+    except (TimeoutError, urllib.error.URLError, OSError) as error:
+        raise DeliveryError(f"webhook unreachable: {getattr(error, 'reason', error)}") from error
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError as error:
+        raise DeliveryError(f"webhook answered something that is not JSON: {body[:200]!r}") from error
+    if answer.get("errcode", 0) != 0:
+        raise DeliveryError(f"webhook refused: errcode {answer.get('errcode')} {answer.get('errmsg', '')}")
+
+
+def _post_wecom(message: Message, mention: str) -> None:
+    payload = {"msgtype": "text", "text": {"content": _truncate(message.body_text)}}
+    if mention:
+        payload["text"]["mentioned_mobile_list"] = [mention]
+    _post(message.address, payload)
+
+
+def _signed(url: str, secret: str) -> str:
+    """DingTalk's 加签: timestamp and HMAC-SHA256 of "timestamp\\nsecret", in the query string."""
+    timestamp = str(round(time.time() * 1000))
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest))
+    return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
+
+
+def _post_dingtalk(message: Message, mention: str) -> None:
+    secret = (
+        Department.objects.filter(dingtalk_webhook=message.address)
+        .exclude(dingtalk_secret="")
+        .values_list("dingtalk_secret", flat=True)
+        .first()
+    )
+    text = _truncate(message.body_text)
+    payload = {"msgtype": "markdown", "markdown": {"title": message.subject, "text": text}}
+    if mention:
+        payload["at"] = {"atMobiles": [mention]}
+        payload["markdown"]["text"] = f"{text}\n\n@{mention}"
+    _post(_signed(message.address, secret) if secret else message.address, payload)

@@ -1,0 +1,189 @@
+"""Delivering messages exactly once: claim with an atomic update, send, record.
+
+- ``claim`` moves a message to "sending" with a fresh token and a lease, in one UPDATE whose
+  WHERE clause admits only a due, waiting message or one whose lease ran out. Two workers, a
+  task delivered twice, or a sweep racing a worker: one UPDATE wins, the others change no row.
+- After sending, ``finish`` records the outcome only if the token still matches.
+- A worker killed while sending leaves the message "sending"; when the lease runs out the sweep
+  queues it again. No reminder is ever scheduled as a long ETA task.
+
+What remains: a worker killed after the server accepted the mail and before the outcome was
+written sends it again once the lease runs out. The Message-ID stays the same for that resend.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from plans.workdays import WorkCalendar
+
+from .channels import DeliveryError, send
+from .models import Channel, Message, Reminder
+from .rules import next_send_time, parse_quiet_hours
+
+logger = logging.getLogger(__name__)
+
+SENT, RETRY, FAILED, SKIPPED, HELD = "sent", "retry", "failed", "skipped", "held"
+
+
+def _now(now=None) -> datetime.datetime:
+    return timezone.localtime(now)
+
+
+def due_messages(now: datetime.datetime):
+    """Waiting messages whose time has come, and claimed ones whose worker stopped answering."""
+    return Message.objects.filter(
+        Q(state=Message.State.PENDING, next_attempt_at__lte=now, not_before__lte=now)
+        | Q(state=Message.State.SENDING, claimed_until__lt=now)
+    )
+
+
+def claim(message_id: int, now: datetime.datetime) -> Message | None:
+    token = Message.new_token()
+    lease = datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+    won = (
+        due_messages(now)
+        .filter(pk=message_id)
+        .update(
+            state=Message.State.SENDING,
+            claim_token=token,
+            claimed_until=now + lease,
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not won:
+        return None
+    return Message.objects.select_related("recipient").get(pk=message_id)
+
+
+def finish(message: Message, **changes) -> bool:
+    """Write the outcome if this worker still holds the claim."""
+    updated = Message.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
+        claim_token=None, claimed_until=None, **changes
+    )
+    if not updated:
+        logger.warning("message %s: the claim ran out before the outcome was written", message.pk)
+    return bool(updated)
+
+
+SECTIONS = [
+    ("escalation", "逾期任务（您分管科室）"),
+    ("overdue", "已逾期"),
+    ("due", "即将到期"),
+    ("report_missing_leader", "未按时报送进展（您分管科室）"),
+    ("report_missing", "请报送本期进展"),
+]
+
+
+def _section(kind: str) -> str:
+    return "due" if kind.startswith("due_") else kind
+
+
+def render(message: Message) -> None:
+    """Render the digest's words once, from the reminders it gathered; retries send the same words."""
+    if message.subject:
+        return
+    reminders = list(
+        Reminder.objects.filter(message=message)
+        .select_related("task", "task__plan", "task__lead_department")
+        .order_by("days", "task__plan_id", "task__position")
+    )
+    grouped = {key: [] for key, _ in SECTIONS}
+    for reminder in reminders:
+        grouped[_section(reminder.kind)].append(reminder)
+    context = {
+        "person": message.recipient,
+        "day": message.day,
+        "sections": [(title, grouped[key]) for key, title in SECTIONS if grouped[key]],
+        "count": len(reminders),
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    subject = render_to_string("reminders/digest_subject.txt", context).strip()
+    if message.channel == Channel.EMAIL:
+        text = render_to_string("reminders/digest.txt", context)
+        html = render_to_string("reminders/digest.html", context)
+    else:
+        text, html = render_to_string("reminders/digest_chat.md", context), ""
+    Message.objects.filter(pk=message.pk).update(subject=subject[:300], body_text=text, body_html=html)
+    message.subject, message.body_text, message.body_html = subject[:300], text, html
+
+
+def _retry_delay(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=min(3600, settings.REMINDER_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
+
+
+def deliver(message_id: int, *, now: datetime.datetime | None = None) -> str:
+    """Send one message if it is due and nobody else holds it; return what happened."""
+    now = _now(now)
+    calendar = WorkCalendar()
+    allowed = next_send_time(now, calendar=calendar, quiet=parse_quiet_hours(settings.REMINDER_QUIET_HOURS))
+    if allowed > now:
+        # Quiet hours or a holiday: push the message to the morning rather than send it now.
+        Message.objects.filter(pk=message_id, state=Message.State.PENDING, not_before__lt=allowed).update(
+            not_before=allowed, enqueued_at=None
+        )
+        return HELD
+    message = claim(message_id, now)
+    if message is None:
+        return SKIPPED
+    try:
+        render(message)
+        if not message.body_text.strip():
+            finish(message, state=Message.State.SENT, sent_at=timezone.now(), last_error="nothing to send")
+            return SKIPPED
+        send(message, mention=message.recipient.phone)
+    except DeliveryError as error:
+        return _failed(message, str(error), now)
+    except Exception as error:  # a template or database fault: record it, never lose the message
+        logger.exception("message %s could not be sent", message_id)
+        return _failed(message, f"{type(error).__name__}: {error}", now)
+    finish(message, state=Message.State.SENT, sent_at=timezone.now(), last_error="")
+    return SENT
+
+
+def _failed(message: Message, reason: str, now: datetime.datetime) -> str:
+    if message.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        finish(message, state=Message.State.FAILED, last_error=reason)
+        return FAILED
+    finish(
+        message,
+        state=Message.State.PENDING,
+        next_attempt_at=now + _retry_delay(message.attempts),
+        enqueued_at=None,
+        last_error=reason,
+    )
+    return RETRY
+
+
+@dataclass
+class SweepResult:
+    queued: list[int]
+
+
+def sweep(*, now: datetime.datetime | None = None, queue: str | None = None, limit: int = 5000) -> SweepResult:
+    """Queue a delivery task for each due message not queued within the last lease."""
+    from .tasks import deliver_message
+
+    now = _now(now)
+    lease = datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+    due = due_messages(now).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - lease))
+    ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    if ids:
+        Message.objects.filter(pk__in=ids).update(enqueued_at=now)
+    for pk in ids:
+        deliver_message.apply_async((pk,), queue=queue)
+    return SweepResult(queued=ids)
+
+
+def deliver_due(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Send every due message in this process (the command's way; the beat's way is ``sweep``)."""
+    now = _now(now)
+    outcomes = {SENT: 0, RETRY: 0, FAILED: 0, SKIPPED: 0, HELD: 0}
+    for pk in list(due_messages(now).order_by("pk").values_list("pk", flat=True)):
+        outcomes[deliver(pk, now=now)] += 1
+    return outcomes
