@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('plans', '0004_calendarday_department_dingtalk_secret_and_more'),
+        ('plans', '0004_calendar_days_and_robot_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
