@@ -30,10 +30,17 @@ def new_queue_name() -> str:
 @contextmanager
 def running_worker(*, queue: str | None = None, extra_env: dict[str, str] | None = None, ready_timeout: float = 60):
     """Yield the name of a private queue served by a freshly started worker; stop it afterwards."""
+    with worker_process(queue=queue, extra_env=extra_env, ready_timeout=ready_timeout) as (queue, _process):
+        yield queue
+
+
+@contextmanager
+def worker_process(*, queue: str | None = None, extra_env: dict[str, str] | None = None, ready_timeout: float = 60):
+    """Like ``running_worker``, yielding (queue, process) so that a test can SIGKILL the worker."""
     queue = queue or new_queue_name()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=_database_url())
     env.update(extra_env or {})
-    log = open(BASE_DIR / "var" / f"worker-{queue}.log", "w+")  # noqa: SIM115
+    log = open(BASE_DIR / "var" / f"worker-{queue}-{uuid.uuid4().hex[:4]}.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -65,7 +72,7 @@ def running_worker(*, queue: str | None = None, extra_env: dict[str, str] | None
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the Celery worker did not start:\n{Path(log.name).read_text()[-3000:]}")
             time.sleep(0.2)
-        yield queue
+        yield queue, process
     finally:
         process.terminate()
         try:
