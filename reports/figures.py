@@ -1,0 +1,153 @@
+"""The report's tables, worked out in SQL over a frozen snapshot.
+
+Counts by colour per plan and per department with the on-time rate (as the dashboard defines it:
+of the tasks done or overdue, the share done), departments in 通报 order (most overdue first),
+and the summary paragraph. Stored on the report as JSON so that its page, xlsx and docx agree.
+"""
+
+import datetime
+
+from django.db.models import Case, Count, F, FloatField, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from plans.models import Task
+from plans.pacing import Health
+
+from .models import Snapshot, TaskSnapshot
+from .periods import WEEK, Period
+
+COLOURS = [Health.RED, Health.BLUE, Health.YELLOW, Health.GREEN, Health.DONE]
+COLOUR_WORDS = {  # as a 通报 says them
+    Health.DONE: "已完成",
+    Health.RED: "逾期",
+    Health.BLUE: "临近到期",
+    Health.YELLOW: "滞后",
+    Health.GREEN: "正常推进",
+}
+PREVIEW_ROWS = 50
+
+
+def _capped_percent():
+    # Capped at 100, so that one 超额 task does not hide others behind; no figure counts as 0.
+    # (Not LEAST: PostgreSQL's skips NULLs, SQLite's returns NULL.)
+    return Case(
+        When(percent__gt=100.0, then=Value(100.0)),
+        When(percent__isnull=True, then=Value(0.0)),
+        default=F("percent"),
+        output_field=FloatField(),
+    )
+
+
+def rows(snapshot: Snapshot) -> QuerySet[TaskSnapshot]:
+    return TaskSnapshot.objects.filter(snapshot=snapshot)
+
+
+def overdue_rows(snapshot: Snapshot) -> QuerySet[TaskSnapshot]:
+    return rows(snapshot).filter(colour=Health.RED).order_by("-days_overdue", "department_name", "code", "pk")
+
+
+def target_rows(snapshot: Snapshot) -> QuerySet[TaskSnapshot]:
+    """Quantitative targets, the furthest behind their expected progress first."""
+    return (
+        rows(snapshot)
+        .filter(kind=Task.Kind.QUANTITATIVE)
+        .annotate(gap=Coalesce("expected", Value(0.0)) - _capped_percent())
+        .order_by("-gap", "plan_id", "position", "pk")
+    )
+
+
+def _line(key, name) -> dict:
+    return {"id": key, "name": name or "—", "total": 0, **{c.value: 0 for c in Health}, "percent_sum": 0.0}
+
+
+def _finish(line: dict) -> dict:
+    finished = line[Health.DONE] + line[Health.RED]
+    line["on_time_rate"] = None if not finished else round(line[Health.DONE] * 100 / finished)
+    line["average_percent"] = round(line.pop("percent_sum") / line["total"], 1) if line["total"] else None
+    line["average_expected"] = round(line.pop("expected_sum", 0.0) / line["total"], 1) if line["total"] else None
+    return line
+
+
+def counts(snapshot: Snapshot) -> dict:
+    """One query grouped by (plan, department, colour), summed here into the three tables."""
+    grouped = (
+        rows(snapshot)
+        .values("plan_id", "plan_title", "lead_department_id", "department_name", "colour")
+        .annotate(
+            n=Count("pk"),
+            percent_sum=Sum(_capped_percent()),
+            expected_sum=Sum(Coalesce("expected", Value(0.0)), output_field=FloatField()),
+        )
+        .order_by()
+    )
+    total = _line(None, "全局")
+    total["expected_sum"] = 0.0
+    tables: dict[str, dict] = {"plan": {}, "department": {}}
+    for row in grouped:
+        for by, key, name in (
+            ("plan", row["plan_id"], row["plan_title"]),
+            ("department", row["lead_department_id"], row["department_name"]),
+        ):
+            line = tables[by].setdefault(key, {**_line(key, name), "expected_sum": 0.0})
+            for target in (line, total) if by == "plan" else (line,):
+                target[row["colour"]] += row["n"]
+                target["total"] += row["n"]
+                target["percent_sum"] += row["percent_sum"] or 0.0
+                target["expected_sum"] += row["expected_sum"] or 0.0
+    return {
+        "total": _finish(total),
+        "by_plan": sorted((_finish(line) for line in tables["plan"].values()), key=lambda x: x["name"]),
+        "by_department": sorted(
+            (_finish(line) for line in tables["department"].values()),
+            key=lambda x: (-x[Health.RED], -x[Health.YELLOW], x["name"]),
+        ),
+    }
+
+
+def _day(d: datetime.date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def title(period: Period, bureau: str) -> str:
+    if period.kind == WEEK:
+        week = period.start.isocalendar()
+        return f"{bureau}{week.year}年第{week.week}周重点工作推进情况通报（{_day(period.start)}—{_day(period.end)}）"
+    return f"{bureau}{period.start.year}年{period.start.month}月重点工作推进情况通报"
+
+
+def summary_text(period: Period, total: dict, departments: list[dict]) -> str:
+    """截至10月31日，全局共有重点任务N项，已完成a项……"""
+    words = "，".join(
+        f"{COLOUR_WORDS[c]}{total[c]}项" for c in (Health.DONE, Health.GREEN, Health.BLUE, Health.YELLOW, Health.RED)
+    )
+    text = f"截至{period.end.year}年{_day(period.end)}，全局共有重点任务{total['total']}项，其中{words}"
+    if total["on_time_rate"] is not None:
+        text += f"，按期完成率{total['on_time_rate']}%"
+    if total["average_percent"] is not None:
+        text += f"；平均完成率{total['average_percent']}%，序时进度{total['average_expected']}%"
+    text += "。"
+    worst = [d for d in departments if d[Health.RED]][:3]
+    if worst:
+        text += "逾期任务较多的科室：" + "、".join(f"{d['name']}（{d[Health.RED]}项）" for d in worst) + "。"
+    elif total["total"]:
+        text += "各科室均无逾期任务。"
+    return text
+
+
+def report_figures(snapshot: Snapshot, period: Period) -> dict:
+    tables = counts(snapshot)
+    bureau = (
+        rows(snapshot)
+        .values("bureau")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "bureau")
+        .values_list("bureau", flat=True)
+    ).first() or "科技局"
+    return {
+        **tables,
+        "bureau": bureau,
+        "title": title(period, bureau),
+        "summary": summary_text(period, tables["total"], tables["by_department"]),
+        "overdue": tables["total"][Health.RED],
+        "targets": rows(snapshot).filter(kind=Task.Kind.QUANTITATIVE).count(),
+    }

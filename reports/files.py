@@ -1,0 +1,299 @@
+"""The report's files: the xlsx 台账 (XlsxWriter, native charts) and the docx 通报 (python-docx).
+
+Chinese text by design: these are the documents a bureau files and sends on. Charts are native
+Excel charts, drawn by the reader's own software, so no CJK font is needed on the server. Text
+cells pass through ``plans.ledger.escape_formula``, as the task ledger does.
+"""
+
+import datetime
+import io
+
+import xlsxwriter
+from django.db.models import QuerySet
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from plans.ledger import escape_formula
+from plans.pacing import Health
+
+from .figures import COLOUR_WORDS, COLOURS
+from .models import TaskSnapshot
+
+DOCX_OVERDUE_ROWS = 30  # the 通报 lists the longest overdue; the xlsx has them all
+DEPARTMENT_CHART_ROWS = 20
+
+
+def _ratio(value: float | None) -> float | None:
+    return None if value is None else round(value / 100, 4)
+
+
+class _Sheet:
+    """Writes rows in order (XlsxWriter's constant-memory mode), escaping text and typing the rest."""
+
+    def __init__(self, book, name: str, formats: dict, widths: list[int]):
+        self.sheet, self.formats, self.line = book.add_worksheet(name), formats, 0
+        for column, width in enumerate(widths):
+            self.sheet.set_column(column, column, width)
+
+    def title(self, text: str, columns: int) -> None:
+        self.sheet.set_row(self.line, 28)
+        self.sheet.merge_range(self.line, 0, self.line, columns - 1, escape_formula(text), self.formats["title"])
+        self.line += 1
+
+    def row(self, values: list, style: str = "") -> None:
+        for column, value in enumerate(values):
+            if value is None or value == "":
+                self.sheet.write_blank(self.line, column, None, self.formats.get(style or "text"))
+            elif isinstance(value, datetime.date):
+                self.sheet.write_datetime(self.line, column, value, self.formats["date"])
+            elif isinstance(value, tuple):  # (number, format name)
+                self.sheet.write_number(self.line, column, value[0], self.formats[value[1]])
+            elif isinstance(value, int | float):
+                self.sheet.write_number(self.line, column, value, self.formats["number"])
+            else:
+                self.sheet.write_string(self.line, column, escape_formula(str(value)), self.formats[style or "text"])
+        self.line += 1
+
+
+def write_xlsx(figures: dict, *, overdue: QuerySet[TaskSnapshot], targets: QuerySet[TaskSnapshot]) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    formats = {
+        "title": book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+        "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
+        "text": book.add_format({"border": 1, "text_wrap": True, "valign": "top"}),
+        "plain": book.add_format({"text_wrap": True, "valign": "top"}),
+        "number": book.add_format({"border": 1}),
+        "percent": book.add_format({"border": 1, "num_format": "0.0%"}),
+        "date": book.add_format({"border": 1, "num_format": "yyyy-mm-dd"}),
+    }
+    total = figures["total"]
+
+    summary = _Sheet(book, "汇总", formats, [16, 12, 12, 12, 12, 12, 12, 12, 12])
+    summary.title(figures["title"], 9)
+    summary.row([f"截止时间：{figures['cut_off_date']}　生成时间：{figures['built_on']}"], "plain")
+    summary.sheet.set_row(summary.line, 60)
+    summary.sheet.merge_range(summary.line, 0, summary.line, 8, escape_formula(figures["summary"]), formats["plain"])
+    summary.line += 2
+    summary.row(["状态", "任务数"], "header")
+    first = summary.line
+    for colour in COLOURS:
+        summary.row([COLOUR_WORDS[colour], total[colour]])
+    summary.row(["合计", total["total"]])
+    summary.row(["按期完成率", _rate(total)])
+    chart = book.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": "任务数",
+            "categories": ["汇总", first, 0, first + len(COLOURS) - 1, 0],
+            "values": ["汇总", first, 1, first + len(COLOURS) - 1, 1],
+            "points": [{"fill": {"color": c}} for c in ("#C0392B", "#2E86C1", "#D4AC0D", "#27AE60", "#7F8C8D")],
+            "data_labels": {"value": True},
+        }
+    )
+    chart.set_title({"name": "各状态任务数"})
+    chart.set_legend({"none": True})
+    summary.sheet.insert_chart(first - 1, 3, chart, {"x_scale": 1.1, "y_scale": 0.9})
+    summary.line += 12
+    summary.row(["计划", "任务数", *(COLOUR_WORDS[c] for c in COLOURS), "按期完成率"], "header")
+    for line in figures["by_plan"]:
+        summary.row([line["name"], line["total"], *(line[c] for c in COLOURS), _rate(line)])
+
+    ranking = _Sheet(book, "科室排名", formats, [8, 20, 10, 10, 10, 10, 10, 10, 12, 12, 12])
+    ranking.title(f"{figures['title']}·科室排名", 11)
+    ranking.row(
+        ["排名", "责任单位", "任务数", *(COLOUR_WORDS[c] for c in COLOURS), "按期完成率", "平均完成率", "序时进度"],
+        "header",
+    )
+    first = ranking.line
+    for rank, line in enumerate(figures["by_department"], start=1):
+        ranking.row(
+            [
+                rank,
+                line["name"],
+                line["total"],
+                *(line[c] for c in COLOURS),
+                _rate(line),
+                _percent(line["average_percent"]),
+                _percent(line["average_expected"]),
+            ]
+        )
+    shown = min(len(figures["by_department"]), DEPARTMENT_CHART_ROWS)
+    if shown:
+        chart = book.add_chart({"type": "bar"})
+        for column, name in ((9, "平均完成率"), (10, "序时进度")):
+            chart.add_series(
+                {
+                    "name": name,
+                    "categories": ["科室排名", first, 1, first + shown - 1, 1],
+                    "values": ["科室排名", first, column, first + shown - 1, column],
+                }
+            )
+        chart.set_title({"name": "完成率与序时进度"})
+        chart.set_y_axis({"reverse": True})
+        chart.set_x_axis({"num_format": "0%", "max": 1})
+        ranking.sheet.insert_chart(0, 12, chart, {"y_scale": max(1.0, shown / 10)})
+
+    late = _Sheet(book, "逾期清单", formats, [6, 24, 10, 40, 16, 10, 12, 10, 16, 14, 10])
+    late.title(f"{figures['title']}·逾期任务清单", 11)
+    late.row(
+        [
+            "序号",
+            "计划",
+            "编号",
+            "重点任务",
+            "责任单位",
+            "责任人",
+            "完成时限",
+            "逾期天数",
+            "目标",
+            "最新完成值",
+            "完成率",
+        ],
+        "header",
+    )
+    for number, row in enumerate(overdue.iterator(chunk_size=2000), start=1):
+        late.row(
+            [
+                number,
+                row.plan_title,
+                row.code,
+                row.title,
+                row.department_name,
+                row.owner_name,
+                row.deadline,
+                row.days_overdue,
+                row.target_text,
+                row.actual_text,
+                _percent(row.percent),
+            ]
+        )
+    late.sheet.freeze_panes(2, 0)
+
+    goals = _Sheet(book, "目标完成情况", formats, [24, 10, 40, 16, 16, 14, 10, 10, 10, 10])
+    goals.title(f"{figures['title']}·量化目标完成情况", 10)
+    goals.row(
+        ["计划", "编号", "重点任务", "责任单位", "目标", "实际完成值", "完成率", "序时进度", "差距", "状态"], "header"
+    )
+    for row in targets.iterator(chunk_size=2000):
+        goals.row(
+            [
+                row.plan_title,
+                row.code,
+                row.title,
+                row.department_name,
+                row.target_text,
+                row.actual_text,
+                _percent(row.percent),
+                _percent(row.expected),
+                _percent(row.gap) if row.gap and row.gap > 0 else None,
+                COLOUR_WORDS.get(row.colour, ""),
+            ]
+        )
+    goals.sheet.freeze_panes(2, 0)
+    book.close()
+    return out.getvalue()
+
+
+def _percent(value: float | None):
+    return None if value is None else (round(value / 100, 4), "percent")
+
+
+def _rate(line: dict):
+    return None if line["on_time_rate"] is None else (line["on_time_rate"] / 100, "percent")
+
+
+def _font(run_or_style, name: str, size: float | None = None) -> None:
+    # East Asian text needs the eastAsia font slot set as well, or Word falls back to a Latin font.
+    run_or_style.font.name = name
+    run_or_style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    if size:
+        run_or_style.font.size = Pt(size)
+
+
+def _table(document, header: list[str], lines: list[list]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for line in lines:
+        for cell, value in zip(table.add_row().cells, line, strict=True):
+            cell.text = "" if value is None else str(value)
+
+
+def _percent_text(value) -> str:
+    return "—" if value is None else f"{value:.1f}%" if isinstance(value, float) else f"{value}%"
+
+
+def write_docx(figures: dict, *, overdue: QuerySet[TaskSnapshot]) -> bytes:
+    document = Document()
+    _font(document.styles["Normal"], "仿宋", 14)
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = heading.add_run(figures["title"])
+    run.bold = True
+    _font(run, "方正小标宋简体", 20)
+    dated = document.add_paragraph(f"（{figures['built_on_words']}）")
+    dated.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph(figures["summary"]).paragraph_format.first_line_indent = Pt(28)
+
+    document.add_paragraph("一、总体情况").runs[0].bold = True
+    total = figures["total"]
+    _table(
+        document,
+        ["状态", *(COLOUR_WORDS[c] for c in COLOURS), "合计", "按期完成率"],
+        [["任务数（项）", *(total[c] for c in COLOURS), total["total"], _percent_text(total["on_time_rate"])]],
+    )
+    if len(figures["by_plan"]) > 1:
+        document.add_paragraph("分计划情况：")
+        _table(
+            document,
+            ["计划", "任务数", *(COLOUR_WORDS[c] for c in COLOURS), "按期完成率"],
+            [
+                [p["name"], p["total"], *(p[c] for c in COLOURS), _percent_text(p["on_time_rate"])]
+                for p in figures["by_plan"]
+            ],
+        )
+
+    document.add_paragraph("二、各科室推进情况（按逾期任务数排序）").runs[0].bold = True
+    _table(
+        document,
+        ["排名", "责任单位", "任务数", "逾期", "滞后", "已完成", "按期完成率", "平均完成率"],
+        [
+            [
+                rank,
+                d["name"],
+                d["total"],
+                d[Health.RED],
+                d[Health.YELLOW],
+                d[Health.DONE],
+                _percent_text(d["on_time_rate"]),
+                _percent_text(d["average_percent"]),
+            ]
+            for rank, d in enumerate(figures["by_department"], start=1)
+        ],
+    )
+
+    document.add_paragraph("三、逾期任务清单").runs[0].bold = True
+    listed = list(overdue[:DOCX_OVERDUE_ROWS])
+    if listed:
+        _table(
+            document,
+            ["序号", "编号", "重点任务", "责任单位", "完成时限", "逾期天数"],
+            [
+                [n, r.code, r.title, r.department_name, f"{r.deadline:%Y-%m-%d}", r.days_overdue]
+                for n, r in enumerate(listed, start=1)
+            ],
+        )
+        if figures["overdue"] > len(listed):
+            document.add_paragraph(f"另有{figures['overdue'] - len(listed)}项逾期任务，详见附表（xlsx）。")
+    else:
+        document.add_paragraph("无逾期任务。")
+    document.add_paragraph("请各责任单位对照上述情况，抓紧推进滞后、逾期任务，按时报送进展。")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -1,0 +1,159 @@
+"""Building progress reports: the one entry point for the beat task, the command and the admin.
+
+``report_build`` claims the report row atomically (unique per kind and period start, then a
+conditional UPDATE of its state), so a second call, a second worker or a second beat run finds
+it claimed or built and does nothing. A forced rebuild renders the files again from the same
+frozen snapshot and replaces them in place; the snapshot itself is never re-taken.
+"""
+
+import datetime
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.roles import MANAGER
+
+from . import figures as tables
+from .charts import health_bars_svg
+from .files import write_docx, write_xlsx
+from .models import Report
+from .periods import KINDS, Period, period_containing, periods_due
+from .signals import report_built
+from .snapshot import snapshot_take
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this is taken to belong to a worker that died (Celery's hard limit is 10 minutes).
+STALE_CLAIM = datetime.timedelta(minutes=30)
+
+
+class ReportError(ValueError):
+    """A report that cannot be built as asked (its period has not ended, an unknown kind…)."""
+
+
+def report_period(*, kind: str, day: datetime.date, today: datetime.date | None = None) -> Period:
+    """The period of ``kind`` containing ``day``; it must have ended before ``today``."""
+    if kind not in KINDS:
+        raise ReportError(f"unknown period {kind!r}: choose week or month")
+    period = period_containing(kind, day)
+    today = today or timezone.localdate()
+    if period.end >= today:
+        raise ReportError(
+            f"the {kind} of {day:%Y-%m-%d} ends on {period.end:%Y-%m-%d}: its report can be built from the day after"
+        )
+    return period
+
+
+def report_build(
+    *, kind: str, day: datetime.date, user=None, force: bool = False, today: datetime.date | None = None
+) -> Report:
+    """Build (or return the already built) report of the ``kind`` period containing ``day``."""
+    period = report_period(kind=kind, day=day, today=today)
+    report, _ = Report.objects.get_or_create(
+        kind=kind,
+        period_start=period.start,
+        defaults={"period_end": period.end, "cut_off": period.cut_off},
+    )
+    was_built = report.state == Report.State.BUILT
+    now = timezone.now()
+    claimable = Q(state__in=[Report.State.PENDING, Report.State.FAILED]) | Q(
+        state=Report.State.BUILDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    if force:
+        claimable |= Q(state=Report.State.BUILT)
+    if not Report.objects.filter(claimable, pk=report.pk).update(state=Report.State.BUILDING, claimed_at=now):
+        report.refresh_from_db()
+        return report  # built already, or being built by someone else right now
+    try:
+        return _build(report, period, user=user, rebuilt=was_built)
+    except Exception as error:
+        logger.exception("report %s failed", report.pk)
+        Report.objects.filter(pk=report.pk).update(state=Report.State.FAILED, error=f"{type(error).__name__}: {error}")
+        raise
+
+
+def _build(report: Report, period: Period, *, user, rebuilt: bool) -> Report:
+    # The snapshot commits on its own; files are rendered outside any transaction so that a
+    # long render does not hold the database's write lock.
+    if report.snapshot_id is None:
+        report.snapshot = snapshot_take(start=period.start, end=period.end, cut_off=period.cut_off)
+        Report.objects.filter(pk=report.pk).update(snapshot=report.snapshot)
+    built_on = timezone.localdate()
+    figures = {
+        **tables.report_figures(report.snapshot, period),
+        "cut_off_date": f"{period.end:%Y-%m-%d}",
+        "built_on": f"{built_on:%Y-%m-%d}",
+        "built_on_words": f"{built_on.year}年{built_on.month}月{built_on.day}日",
+    }
+    overdue = tables.overdue_rows(report.snapshot)
+    files = {
+        "xlsx": write_xlsx(figures, overdue=overdue, targets=tables.target_rows(report.snapshot)),
+        "docx": write_docx(figures, overdue=overdue),
+    }
+    for field, data in files.items():
+        stored = getattr(report, field)
+        if stored:
+            stored.storage.delete(stored.name)  # replace in place: the same name, not name_abc123
+        stored.save(f"report-{report.kind}-{report.period_start:%Y-%m-%d}.{field}", ContentFile(data), save=False)
+    report.figures = figures
+    report.title = figures["title"]
+    report.state = Report.State.BUILT
+    report.built_at = timezone.now()
+    report.built_by = user
+    report.error = ""
+    with transaction.atomic():
+        report.save()
+        transaction.on_commit(lambda: report_built.send(sender=Report, report=report, rebuilt=rebuilt))
+    return report
+
+
+def reports_build_due(*, today: datetime.date | None = None) -> list[int]:
+    """Build every report due ``today`` (see ``reports.periods.periods_due``); returns their ids.
+
+    One failing report does not stop the others; it stays FAILED with its error, and the next
+    run tries it again.
+    """
+    today = today or timezone.localdate()
+    built = []
+    for period in periods_due(today):
+        try:
+            built.append(report_build(kind=period.kind, day=period.start, today=today).pk)
+        except Exception:  # logged and recorded on the report by report_build
+            continue
+    return built
+
+
+def report_recipients(report: Report) -> QuerySet:
+    """Who receives a built report: active managers (科长/局领导) with an email address."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MANAGER)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def report_context(report: Report) -> dict:
+    """What the report's page and its standalone HTML file show: a constant number of queries."""
+    preview = tables.PREVIEW_ROWS
+    figures = report.figures
+    return {
+        "report": report,
+        "figures": figures,
+        "total": figures.get("total", {}),
+        "colours": tables.COLOURS,
+        "overdue": list(tables.overdue_rows(report.snapshot_id)[:preview]) if report.snapshot_id else [],
+        "targets": list(tables.target_rows(report.snapshot_id)[:preview]) if report.snapshot_id else [],
+        "preview": preview,
+        "chart": health_bars_svg(figures.get("total", {})),
+    }
+
+
+def report_html(report: Report) -> str:
+    return render_to_string("reports/standalone.html", report_context(report))
