@@ -28,9 +28,12 @@ class RecordingSMTPHandler:
         self.refuse_next = 0
         self.stall_seconds = 0.0
         self.attempts = 0
+        self.rcpt_started = 0
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            self.rcpt_started += 1
         if self.stall_seconds:
             await asyncio.sleep(self.stall_seconds)  # the worker is killed while it waits here
         envelope.rcpt_tos.append(address)
