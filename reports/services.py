@@ -97,9 +97,11 @@ def _build(report: Report, period: Period, *, user, rebuilt: bool) -> Report:
     }
     for field, data in files.items():
         stored = getattr(report, field)
-        if stored:
-            stored.storage.delete(stored.name)  # replace in place: the same name, not name_abc123
-        stored.save(f"report-{report.kind}-{report.period_start:%Y-%m-%d}.{field}", ContentFile(data), save=False)
+        name = stored.field.generate_filename(report, f"report-{report.kind}-{report.period_start:%Y-%m-%d}.{field}")
+        # Replace in place: the same name, not name_abc123 beside the old file.
+        for old in {stored.name, name} - {"", None}:
+            stored.storage.delete(old)
+        stored.save(name.rsplit("/", 1)[-1], ContentFile(data), save=False)
     report.figures = figures
     report.title = figures["title"]
     report.state = Report.State.BUILT

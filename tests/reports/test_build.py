@@ -1,0 +1,152 @@
+"""Building reports: idempotent, frozen, with files a bureau can read and a hook for the mail outbox."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import time_machine
+from django.core.files.storage import FileSystemStorage
+from docx import Document
+
+from accounts.roles import ADMINISTRATOR, MANAGER
+from plans.models import Task
+from reports.models import Report, Snapshot
+from reports.services import ReportError, report_build, report_recipients, reports_build_due
+from reports.signals import report_built
+from tests.factories import ProgressUpdateFactory, UserFactory
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+class FullDisk(FileSystemStorage):
+    def _save(self, name, content):
+        raise OSError(28, "No space left on device")
+
+
+@pytest.fixture
+def sent():
+    received = []
+
+    def receiver(sender, report, rebuilt, **kwargs):
+        received.append((report.kind, report.period_start, rebuilt))
+
+    report_built.connect(receiver)
+    yield received
+    report_built.disconnect(receiver)
+
+
+def build_october(**kwargs):
+    with time_machine.travel(at("2025-11-10"), tick=False):
+        return report_build(kind="month", day=D(2025, 10, 1), **kwargs)
+
+
+def test_build_due_twice_on_the_first_working_day_of_november_builds_each_report_once(
+    october, sent, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(at("2025-11-03", 7), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            first = reports_build_due()
+        with django_capture_on_commit_callbacks(execute=True):
+            second = reports_build_due()
+    reports = Report.objects.order_by("kind")
+    assert [(r.kind, r.period_start, r.state) for r in reports] == [
+        ("month", D(2025, 10, 1), Report.State.BUILT),
+        ("week", D(2025, 10, 27), Report.State.BUILT),
+    ]
+    assert sorted(first) == sorted(second) == sorted(r.pk for r in reports)
+    assert Snapshot.objects.count() == 2
+    assert sorted(sent) == [("month", D(2025, 10, 1), False), ("week", D(2025, 10, 27), False)]
+
+
+def test_a_report_claimed_by_another_worker_is_left_to_it(october):
+    Report.objects.create(
+        kind="month",
+        period_start=D(2025, 10, 1),
+        period_end=D(2025, 10, 31),
+        cut_off=at("2025-10-31", 23),
+        state=Report.State.BUILDING,
+        claimed_at=at("2025-11-10"),
+    )
+    report = build_october()
+    assert report.state == Report.State.BUILDING and not report.xlsx and Snapshot.objects.count() == 0
+
+
+def test_a_report_is_not_built_before_its_period_ends(october):
+    with time_machine.travel(at("2025-10-31"), tick=False), pytest.raises(ReportError, match="ends on 2025-10-31"):
+        report_build(kind="month", day=D(2025, 10, 1))
+    assert not Report.objects.exists()
+
+
+def test_a_report_read_later_shows_the_figures_of_its_cut_off(october, manager):
+    report = build_october(user=manager)
+    assert report.figures["total"] == {
+        **report.figures["total"],
+        "total": 5,
+        "red": 3,
+        "done": 0,
+        "on_time_rate": 0,
+    }
+    # Later: the overdue task is reported done and approved, the target reached.
+    ProgressUpdateFactory(task=october["target"], value=Decimal("450"), reported_at=at("2025-11-12"))
+    Task.objects.filter(pk=october["late"].pk).update(completed_on=D(2025, 11, 12))
+    again = build_october()
+    assert again.pk == report.pk and again.built_at == report.built_at  # built once: reused
+    rebuilt = build_october(force=True)
+    assert rebuilt.figures["total"]["red"] == 3 and rebuilt.figures["total"]["done"] == 0
+    assert rebuilt.snapshot_id == report.snapshot_id and rebuilt.xlsx.name == report.xlsx.name
+    assert rebuilt.built_by is None  # the rebuild's, not the first build's
+
+
+def test_the_files_hold_the_tables_the_summary_and_a_native_chart(october):
+    report = build_october()
+    book = openpyxl.load_workbook(io.BytesIO(report.xlsx.read()))
+    assert book.sheetnames == ["汇总", "科室排名", "逾期清单", "目标完成情况"]
+    summary = book["汇总"]
+    assert summary["A1"].value == report.title == "嘉兴市科技局2025年10月重点工作推进情况通报"
+    assert summary._charts and book["科室排名"]._charts
+    late = list(book["逾期清单"].iter_rows(min_row=3, values_only=True))
+    assert [(r[2], r[6].date(), r[7]) for r in late] == [
+        ("2", D(2025, 10, 15), 16),
+        ("3", D(2025, 10, 20), 11),
+        ("4", D(2025, 10, 25), 6),
+    ]
+    assert late[2][3] == "'=SUM(A1)"  # formula-like text escaped, as the ledger does
+    ranking = list(book["科室排名"].iter_rows(min_row=3, values_only=True))
+    assert [(r[1], r[3]) for r in ranking] == [("成果转化科", 2), ("高新技术科", 1)]
+    targets = {r[1]: r for r in book["目标完成情况"].iter_rows(min_row=3, values_only=True)}
+    assert targets["1"][5] == "100家" and targets["1"][6] == pytest.approx(0.25)
+
+    document = Document(io.BytesIO(report.docx.read()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert report.title in text
+    assert "截至2025年10月31日，全局共有重点任务5项，其中已完成0项" in text
+    assert "逾期3项" in text and "成果转化科（2项）" in text
+    cells = [[c.text for c in row.cells] for row in document.tables[1].rows]
+    assert cells[1][:4] == ["1", "成果转化科", "2", "2"]
+    assert [row[1] for row in ([c.text for c in r.cells] for r in document.tables[-1].rows)][1:] == ["2", "3", "4"]
+
+
+def test_a_failing_build_is_recorded_and_tried_again(october, monkeypatch, settings):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tests.reports.test_build.FullDisk"}}
+    with pytest.raises(OSError):
+        build_october()
+    report = Report.objects.get()
+    assert report.state == Report.State.FAILED and "No space left" in report.error
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    assert build_october().state == Report.State.BUILT
+
+
+def test_recipients_are_the_active_managers_with_an_email(manager, staff_a, administrator):
+    manager.email = "kezhang@example.cn"
+    manager.save()
+    UserFactory(username="juzhang", role=MANAGER, email="juzhang@example.cn", is_active=False)
+    UserFactory(username="nomail", role=MANAGER, email="")
+    UserFactory(username="admin2", role=ADMINISTRATOR, email="it@example.cn")
+    staff_a.email = "keyuan@example.cn"
+    staff_a.save()
+    assert list(report_recipients(Report())) == [manager]

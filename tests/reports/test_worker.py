@@ -1,0 +1,38 @@
+"""reports.build_due on a real Celery worker, over the real broker; run twice, each report is built once."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from plans.models import Task
+from reports.models import Report
+from reports.periods import MONTH, WEEK, periods_due
+from reports.tasks import build_due
+from tests.celery_worker import running_worker
+from tests.factories import PlanFactory, TaskFactory
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_worker_builds_the_reports_due_today_once_however_often_the_task_runs():
+    today = timezone.localdate()
+    plan = PlanFactory(
+        year=today.year,
+        period_start=today - datetime.timedelta(days=120),
+        period_end=today + datetime.timedelta(days=60),
+    )
+    TaskFactory(plan=plan, code="1", deadline=today - datetime.timedelta(days=40))
+    TaskFactory(plan=plan, code="2")
+    Task.objects.update(created_at=timezone.now() - datetime.timedelta(days=90))
+    with running_worker() as queue:
+        first = build_due.apply_async(queue=queue).get(timeout=120)
+        second = build_due.apply_async(queue=queue).get(timeout=120)
+    reports = list(Report.objects.order_by("pk"))
+    assert first and sorted(first) == sorted(second) == [r.pk for r in reports]
+    # Today's, or the latest week and month whose due day has passed (caught up).
+    assert {(r.kind, r.period_start) for r in reports} == {(p.kind, p.start) for p in periods_due(today)}
+    assert {r.kind for r in reports} == {WEEK, MONTH}
+    for report in reports:
+        assert report.state == Report.State.BUILT and report.xlsx and report.docx
+        assert report.figures["total"]["total"] == 2
