@@ -184,3 +184,29 @@ class ClosureRequest(Review):
 
     def __str__(self):
         return f"{self.task.code} 办结"
+
+
+class ChartPoint(models.Model):
+    """One task's figures at one month end of its plan, as the dashboard's chart averages them.
+
+    Derived, never typed in (``tracking.chart_points``): the chart sums these rows instead of replaying
+    every approved update of a plan. ``task_updated_at`` is the task's edit they were worked out from.
+    """
+
+    # Both looked up through the indexes below, which lead with them.
+    task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, related_name="+", db_index=False)
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="+", db_index=False)
+    month_end = models.DateField()
+    actual = models.FloatField()
+    expected = models.FloatField()
+    task_updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "month_end"], name="chart_point_per_task_month")]
+        indexes = [
+            # The chart's sums per month read this index alone.
+            models.Index(fields=["plan", "month_end", "actual", "expected"], name="chart_point_plan_month_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} {self.month_end}"

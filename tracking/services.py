@@ -16,6 +16,7 @@ from accounts.roles import is_manager
 from plans.models import Task
 from plans.selectors import task_scope
 
+from .chart_points import chart_points_refresh
 from .evidence import evidence_check, evidence_storage_name
 from .models import Evidence, ProgressUpdate, ReviewState
 
@@ -24,7 +25,8 @@ _FROM_DATABASE = object()
 
 def task_refresh_reported(*, tasks: QuerySet[Task]) -> int:
     """Copy each task's latest approved update onto the task (reported_value/percent/at), in one UPDATE,
-    and tell the caches built on those figures (the dashboard's chart) that they changed."""
+    work out the task's chart points again, and tell the caches built on those figures (the
+    dashboard's chart) that they changed."""
     approved = ProgressUpdate.objects.filter(task=OuterRef("pk"), state=ReviewState.APPROVED).order_by(
         "-reported_at", "-pk"
     )
@@ -33,6 +35,7 @@ def task_refresh_reported(*, tasks: QuerySet[Task]) -> int:
         reported_percent=Subquery(approved.values("percent")[:1]),
         reported_at=Subquery(approved.values("reported_at")[:1]),
     )
+    chart_points_refresh(task_ids=tasks.values_list("pk", flat=True))
     plan_ids = set(tasks.values_list("plan_id", flat=True).distinct())
     transaction.on_commit(lambda: [figures_changed(plan_id) for plan_id in plan_ids])
     return changed

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.roles import is_manager
 from plans.models import Plan
 from plans.pacing import Health
 from plans.selectors import task_scope, with_progress
@@ -119,12 +118,7 @@ def dashboard(request):
             pk=int(chosen) if chosen and chosen.isdigit() and int(chosen) in ids else by_plan[0]["id"]
         )
     # The chart averages only the tasks this user may see.
-    scope = "all" if is_manager(request.user) else f"user-{request.user.pk}"
-    series = (
-        plan_progress_series_cached(plan, tasks=task_scope(request.user).filter(plan=plan), scope=scope, today=today)
-        if plan
-        else []
-    )
+    series = plan_progress_series_cached(plan, user=request.user, today=today) if plan else []
     chart = progress_chart_svg(series, actual_label=_("percent"), expected_label=_("expected"))
     return render(
         request,
