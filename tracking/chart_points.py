@@ -141,5 +141,5 @@ def chart_points_sums(
     points = ChartPoint.objects.filter(plan=plan, month_end__in=ends)
     if tasks is not None:
         points = points.filter(task__in=tasks.filter(plan=plan).values("pk"))
-    rows = points.values("month_end").annotate(a=Sum("actual"), e=Sum("expected"), n=Count("pk")).order_by()
+    rows = points.values("month_end").annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*")).order_by()
     return {row["month_end"]: (row["a"], row["e"], row["n"]) for row in rows}

@@ -211,3 +211,44 @@ def test_the_dashboard_chart_is_reused_until_an_approval_changes_it(
         progress_approve(update=update, reviewer=manager)
     assert chart() != first  # the approval shows at once
     assert cached_queries == 6
+
+
+@pytest.mark.parametrize("many", [3, 40])
+def test_the_dashboards_first_view_after_an_approval_costs_the_same_few_queries_for_few_or_many_tasks(
+    client, manager, staff_a, plan, department_a, many, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from tracking.charts import plan_progress_series
+    from tracking.reviews import progress_approve
+    from tracking.services import progress_report
+
+    tasks = [
+        TaskFactory(plan=plan, code=f"Q{i}", lead_department=department_a, deadline=datetime.date(2025, 9, 30))
+        for i in range(many)
+    ]
+    for task in tasks:
+        ProgressUpdateFactory(task=task, value=Decimal(40), reported_by=manager)
+    cache.clear()
+    client.force_login(manager)
+    before = client.get(reverse("dashboard")).context["chart"]
+    update = progress_report(task=tasks[0], reported_by=staff_a, period="2025-06", value=Decimal(390))
+    with django_capture_on_commit_callbacks(execute=True):
+        progress_approve(update=update, reviewer=manager)
+    # Session, user, roles, counts by colour, the plan; the chart's version, its stale tasks, its sums by month.
+    with django_assert_num_queries(8):
+        response = client.get(reverse("dashboard"))
+    assert response.context["chart"] != before
+    june = plan_progress_series(plan, tasks=plan.tasks.all(), today=datetime.date(2025, 6, 15))[-1]
+    assert f"{june.actual:.4f}" == f"{(40 * (many - 1) + 390) / 4 / many:.4f}"
+
+
+def test_the_dashboard_shows_a_task_edit_at_the_next_view(client, manager, plan, department_a):
+    task = TaskFactory(plan=plan, lead_department=department_a, deadline=datetime.date(2025, 9, 30))
+    ProgressUpdateFactory(task=task, value=Decimal(100), reported_by=manager)
+    client.force_login(manager)
+    before = client.get(reverse("dashboard")).context["chart"]
+    with time_machine.travel(TODAY + datetime.timedelta(minutes=5), tick=False):  # a later edit
+        task.completed_on = datetime.date(2025, 6, 1)
+        task.save()
+    after = client.get(reverse("dashboard")).context["chart"]
+    assert after != before
+    assert client.get(reverse("dashboard")).context["chart"] == after
