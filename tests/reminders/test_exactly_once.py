@@ -101,3 +101,28 @@ def test_an_smtp_outage_while_the_worker_runs_is_retried_until_it_recovers(diges
     assert sorted(smtp_server.handler.recipients()) == EVERYONE
     assert smtp_server.handler.attempts == 10  # 6 refused, 4 accepted
     assert sum(Message.objects.values_list("attempts", flat=True)) == 10
+
+
+@pytest.mark.services
+def test_redis_redelivers_the_task_of_a_killed_worker_and_the_claim_keeps_it_single(digests_due_now, smtp_server):
+    """No sweep after the kill: Redis itself hands the unacknowledged task (acks_late) to the next worker
+    once its visibility timeout passes, and the expired claim lets that worker send, once."""
+    queue = new_queue_name()
+    env = {
+        **worker_env(smtp_server),
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+    smtp_server.handler.stall_seconds = 30
+    with worker_process(queue=queue, extra_env=env) as (_, process):
+        with override_settings(**WORKER_SETTINGS):
+            sweep(queue=queue)
+        assert wait_until(lambda: smtp_server.handler.rcpt_started >= 1)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    smtp_server.handler.stall_seconds = 0
+    with running_worker(queue=queue, extra_env=env):
+        assert wait_until(lambda: Message.objects.filter(state=Message.State.SENT).count() == 4, timeout=90)
+        time.sleep(2)
+    assert sorted(smtp_server.handler.recipients()) == EVERYONE
