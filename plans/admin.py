@@ -14,7 +14,7 @@ from tracking.admin import ProgressUpdateInline
 from . import services
 from .admin_scoping import ScopedTaskAdminMixin
 from .admin_sheets import TaskSheetAdminMixin
-from .models import Department, Plan, Task
+from .models import CalendarDay, Department, Plan, Task
 from .pacing import Health
 from .selectors import with_progress
 
@@ -64,6 +64,22 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ("name", "short_name")
     autocomplete_fields = ("parent", "leader", "contact")
     filter_horizontal = ("members",)
+    fieldsets = (
+        (None, {"fields": ("name", "short_name", "parent", "position")}),
+        (_("People"), {"fields": ("leader", "contact", "members")}),
+        (
+            _("Reporting and reminders"),
+            {"fields": ("reporting_day", "wecom_webhook", "dingtalk_webhook", "dingtalk_secret")},
+        ),
+    )
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "is_working_day", "note")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "date"
+    search_fields = ("note",)
 
 
 @admin.register(Plan)

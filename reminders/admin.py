@@ -1,0 +1,100 @@
+"""The outbox in the admin: what was sent to whom, what failed and why, and a retry."""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Message, Preference, Reminder, TaskMute
+from .services import message_retry
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    fields = ("task", "kind", "due_on", "days", "period")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("day", "recipient", "channel", "state", "reminder_count", "attempts", "sent_at", "error_summary")
+    list_filter = ("state", "channel", "day")
+    list_select_related = ("recipient",)
+    search_fields = ("recipient__username", "recipient__full_name", "address")
+    date_hierarchy = "day"
+    ordering = ("-day", "-pk")
+    readonly_fields = [field.name for field in Message._meta.fields]
+    inlines = [ReminderInline]
+    actions = ["retry_now"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(reminder_total=Count("reminders"))
+
+    @admin.display(description=_("reminders"), ordering="reminder_total")
+    def reminder_count(self, message):
+        return message.reminder_total
+
+    @admin.display(description=_("last error"))
+    def error_summary(self, message):
+        return message.last_error[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send again now (failed or waiting messages)"), permissions=["change"])
+    def retry_now(self, request, queryset):
+        count = message_retry(queryset, now=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued to be sent again.", "%(count)d messages queued to be sent again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("due_on", "task", "kind", "recipient", "channel", "message_state")
+    list_filter = ("kind", "channel", "due_on")
+    list_select_related = ("task", "recipient", "message")
+    search_fields = ("task__code", "task__title", "recipient__username", "recipient__full_name")
+    raw_id_fields = ("task", "recipient", "message")
+    readonly_fields = [field.name for field in Reminder._meta.fields]
+    show_full_result_count = False
+
+    @admin.display(description=_("message"))
+    def message_state(self, reminder):
+        return reminder.message.get_state_display() if reminder.message else _("not yet gathered")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaskMute)
+class TaskMuteAdmin(admin.ModelAdmin):
+    list_display = ("user", "task", "created_at")
+    list_select_related = ("user", "task")
+    raw_id_fields = ("user", "task")
+    search_fields = ("user__username", "user__full_name", "task__code", "task__title")
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "by_email", "by_chat")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    search_fields = ("user__username", "user__full_name")
