@@ -2,8 +2,8 @@
 report progress (with evidence), ask for more time, report it done — each through its service."""
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
