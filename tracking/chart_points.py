@@ -138,8 +138,9 @@ def chart_points_sums(
 ) -> dict[datetime.date, tuple[float, float, int]]:
     """Per month end: the sums of actual and expected and the number of tasks, over ``tasks`` of the
     plan (None: all of them, read from the index alone)."""
-    points = ChartPoint.objects.filter(plan=plan, month_end__in=ends)
-    if tasks is not None:
-        points = points.filter(task__in=tasks.filter(plan=plan).values("pk"))
+    if tasks is None:
+        points = ChartPoint.objects.filter(plan=plan, month_end__in=ends)
+    else:  # a few of the plan's tasks: look up each one's points rather than sift all the plan's
+        points = ChartPoint.objects.filter(task__in=tasks.filter(plan=plan).values("pk"), month_end__in=ends)
     rows = points.values("month_end").annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*")).order_by()
     return {row["month_end"]: (row["a"], row["e"], row["n"]) for row in rows}
