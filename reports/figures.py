@@ -10,7 +10,6 @@ import datetime
 from django.db.models import Case, Count, F, FloatField, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from plans.models import Task
 from plans.pacing import Health
 
 from .models import Snapshot, TaskSnapshot
@@ -46,11 +45,15 @@ def overdue_rows(snapshot: Snapshot) -> QuerySet[TaskSnapshot]:
     return rows(snapshot).filter(colour=Health.RED).order_by("-days_overdue", "department_name", "code", "pk")
 
 
-def target_rows(snapshot: Snapshot) -> QuerySet[TaskSnapshot]:
-    """Quantitative targets, the furthest behind their expected progress first."""
+def behind_rows(snapshot: Snapshot) -> QuerySet[TaskSnapshot]:
+    """Tasks behind pace (滞后), with their targets, actuals and expected progress; furthest behind first.
+
+    With the overdue list, the two lists a 通报 attaches: the tasks that need action. Every target's
+    actual against expected is in the task ledger export; the departments' averages are in the ranking.
+    """
     return (
         rows(snapshot)
-        .filter(kind=Task.Kind.QUANTITATIVE)
+        .filter(colour=Health.YELLOW)
         .annotate(gap=Coalesce("expected", Value(0.0)) - _capped_percent())
         .order_by("-gap", "plan_id", "position", "pk")
     )
@@ -149,5 +152,5 @@ def report_figures(snapshot: Snapshot, period: Period) -> dict:
         "title": title(period, bureau),
         "summary": summary_text(period, tables["total"], tables["by_department"]),
         "overdue": tables["total"][Health.RED],
-        "targets": rows(snapshot).filter(kind=Task.Kind.QUANTITATIVE).count(),
+        "behind": tables["total"][Health.YELLOW],
     }

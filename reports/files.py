@@ -7,6 +7,8 @@ cells pass through ``plans.ledger.escape_formula``, as the task ledger does.
 
 import datetime
 import io
+import tempfile
+from pathlib import Path
 
 import xlsxwriter
 from django.db.models import QuerySet
@@ -16,13 +18,32 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from plans.ledger import escape_formula
+from plans.models import format_target
 from plans.pacing import Health
 
 from .figures import COLOUR_WORDS, COLOURS
-from .models import TaskSnapshot
+from .models import TaskSnapshot, actual_text
 
-DOCX_OVERDUE_ROWS = 30  # the 通报 lists the longest overdue; the xlsx has them all
+DOCX_OVERDUE_ROWS = 30  # the 通报 lists the longest overdue and furthest behind; the xlsx has them all
 DEPARTMENT_CHART_ROWS = 20
+# Read as tuples, not model instances: the lists run to 100,000 rows.
+_LIST_FIELDS = [
+    "plan_title",
+    "code",
+    "title",
+    "department_name",
+    "owner_name",
+    "deadline",
+    "days_overdue",
+    "comparator",
+    "target_value",
+    "target_value_max",
+    "unit",
+    "reported_value",
+    "reported_percent",
+    "unit",
+    "percent",
+]
 
 
 def _ratio(value: float | None) -> float | None:
@@ -56,10 +77,35 @@ class _Sheet:
                 self.sheet.write_string(self.line, column, escape_formula(str(value)), self.formats[style or "text"])
         self.line += 1
 
+    def rows(self, lines, kinds: list[str]) -> None:
+        """The long lists: one writer per column chosen once, empty cells skipped."""
+        sheet, formats = self.sheet, self.formats
+        text, number, percent, date = formats["text"], formats["number"], formats["percent"], formats["date"]
+        writers = {
+            "text": lambda r, c, v: sheet.write_string(r, c, escape_formula(v), text),
+            "number": lambda r, c, v: sheet.write_number(r, c, v, number),
+            "percent": lambda r, c, v: sheet.write_number(r, c, round(v / 100, 4), percent),
+            "date": lambda r, c, v: sheet.write_datetime(r, c, v, date),
+        }
+        columns = list(enumerate(writers[kind] for kind in kinds))
+        line = self.line
+        for values in lines:
+            for (column, write), value in zip(columns, values, strict=True):
+                if value is not None and value != "":
+                    write(line, column, value)
+            line += 1
+        self.line = line
 
-def write_xlsx(figures: dict, *, overdue: QuerySet[TaskSnapshot], targets: QuerySet[TaskSnapshot]) -> bytes:
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+
+def write_xlsx(figures: dict, *, overdue: QuerySet[TaskSnapshot], behind: QuerySet[TaskSnapshot]) -> bytes:
+    # Constant memory (rows flushed as written, strings inline) needs a file; in_memory would turn it off.
+    with tempfile.TemporaryDirectory(prefix="report-xlsx") as folder:
+        path = Path(folder) / "report.xlsx"
+        _write_book(xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": folder}), figures, overdue, behind)
+        return path.read_bytes()
+
+
+def _write_book(book, figures: dict, overdue: QuerySet[TaskSnapshot], behind: QuerySet[TaskSnapshot]) -> None:
     formats = {
         "title": book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
         "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
@@ -154,47 +200,29 @@ def write_xlsx(figures: dict, *, overdue: QuerySet[TaskSnapshot], targets: Query
         ],
         "header",
     )
-    for number, row in enumerate(overdue.iterator(chunk_size=2000), start=1):
-        late.row(
-            [
-                number,
-                row.plan_title,
-                row.code,
-                row.title,
-                row.department_name,
-                row.owner_name,
-                row.deadline,
-                row.days_overdue,
-                row.target_text,
-                row.actual_text,
-                _percent(row.percent),
-            ]
-        )
+    late.rows(
+        (
+            (n, r[0], r[1], r[2], r[3], r[4], r[5], r[6], format_target(*r[7:11]), actual_text(*r[11:14]), r[14])
+            for n, r in enumerate(overdue.values_list(*_LIST_FIELDS).iterator(chunk_size=5000), start=1)
+        ),
+        ["number", "text", "text", "text", "text", "text", "date", "number", "text", "text", "percent"],
+    )
     late.sheet.freeze_panes(2, 0)
 
-    goals = _Sheet(book, "目标完成情况", formats, [24, 10, 40, 16, 16, 14, 10, 10, 10, 10])
-    goals.title(f"{figures['title']}·量化目标完成情况", 10)
+    goals = _Sheet(book, "滞后任务清单", formats, [24, 10, 40, 16, 10, 16, 14, 10, 10, 10])
+    goals.title(f"{figures['title']}·滞后任务清单（目标完成值与序时进度）", 10)
     goals.row(
-        ["计划", "编号", "重点任务", "责任单位", "目标", "实际完成值", "完成率", "序时进度", "差距", "状态"], "header"
+        ["计划", "编号", "重点任务", "责任单位", "责任人", "目标", "实际完成值", "完成率", "序时进度", "差距"], "header"
     )
-    for row in targets.iterator(chunk_size=2000):
-        goals.row(
-            [
-                row.plan_title,
-                row.code,
-                row.title,
-                row.department_name,
-                row.target_text,
-                row.actual_text,
-                _percent(row.percent),
-                _percent(row.expected),
-                _percent(row.gap) if row.gap and row.gap > 0 else None,
-                COLOUR_WORDS.get(row.colour, ""),
-            ]
-        )
+    goals.rows(
+        (
+            (*r[0:5], format_target(*r[7:11]), actual_text(*r[11:14]), r[14], r[15], r[16])
+            for r in behind.values_list(*_LIST_FIELDS, "expected", "gap").iterator(chunk_size=5000)
+        ),
+        ["text", "text", "text", "text", "text", "text", "text", "percent", "percent", "percent"],
+    )
     goals.sheet.freeze_panes(2, 0)
     book.close()
-    return out.getvalue()
 
 
 def _percent(value: float | None):
@@ -229,7 +257,7 @@ def _percent_text(value) -> str:
     return "—" if value is None else f"{value:.1f}%" if isinstance(value, float) else f"{value}%"
 
 
-def write_docx(figures: dict, *, overdue: QuerySet[TaskSnapshot]) -> bytes:
+def write_docx(figures: dict, *, overdue: QuerySet[TaskSnapshot], behind: QuerySet[TaskSnapshot]) -> bytes:
     document = Document()
     _font(document.styles["Normal"], "仿宋", 14)
     heading = document.add_paragraph()
@@ -293,6 +321,30 @@ def write_docx(figures: dict, *, overdue: QuerySet[TaskSnapshot]) -> bytes:
             document.add_paragraph(f"另有{figures['overdue'] - len(listed)}项逾期任务，详见附表（xlsx）。")
     else:
         document.add_paragraph("无逾期任务。")
+    document.add_paragraph("四、滞后任务（完成率低于序时进度）").runs[0].bold = True
+    listed = list(behind[:DOCX_OVERDUE_ROWS])
+    if listed:
+        _table(
+            document,
+            ["序号", "编号", "重点任务", "责任单位", "目标", "实际完成值", "完成率", "序时进度"],
+            [
+                [
+                    n,
+                    r.code,
+                    r.title,
+                    r.department_name,
+                    r.target_text,
+                    r.actual_text or "—",
+                    _percent_text(r.percent),
+                    _percent_text(r.expected),
+                ]
+                for n, r in enumerate(listed, start=1)
+            ],
+        )
+        if figures["behind"] > len(listed):
+            document.add_paragraph(f"另有{figures['behind'] - len(listed)}项滞后任务，详见附表（xlsx）。")
+    else:
+        document.add_paragraph("无滞后任务。")
     document.add_paragraph("请各责任单位对照上述情况，抓紧推进滞后、逾期任务，按时报送进展。")
     out = io.BytesIO()
     document.save(out)

@@ -82,11 +82,16 @@ class TaskSnapshot(models.Model):
 
     @property
     def actual_text(self) -> str:
-        if self.reported_value is not None:
-            return f"{self.reported_value.normalize():f}{self.unit}"
-        if self.reported_percent is not None:
-            return f"{self.reported_percent.normalize():f}%"
-        return ""
+        return actual_text(self.reported_value, self.reported_percent, self.unit)
+
+
+def actual_text(value, percent, unit: str) -> str:
+    """The approved figure as reported: 120家, or a milestone's 40%."""
+    if value is not None:
+        return f"{value.normalize():f}{unit}"
+    if percent is not None:
+        return f"{percent.normalize():f}%"
+    return ""
 
 
 def report_upload_to(report: "Report", filename: str) -> str:

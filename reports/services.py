@@ -92,8 +92,8 @@ def _build(report: Report, period: Period, *, user, rebuilt: bool) -> Report:
     }
     overdue = tables.overdue_rows(report.snapshot)
     files = {
-        "xlsx": write_xlsx(figures, overdue=overdue, targets=tables.target_rows(report.snapshot)),
-        "docx": write_docx(figures, overdue=overdue),
+        "xlsx": write_xlsx(figures, overdue=overdue, behind=tables.behind_rows(report.snapshot)),
+        "docx": write_docx(figures, overdue=overdue, behind=tables.behind_rows(report.snapshot)),
     }
     for field, data in files.items():
         stored = getattr(report, field)
@@ -151,7 +151,7 @@ def report_context(report: Report) -> dict:
         "total": figures.get("total", {}),
         "colours": tables.COLOURS,
         "overdue": list(tables.overdue_rows(report.snapshot_id)[:preview]) if report.snapshot_id else [],
-        "targets": list(tables.target_rows(report.snapshot_id)[:preview]) if report.snapshot_id else [],
+        "behind": list(tables.behind_rows(report.snapshot_id)[:preview]) if report.snapshot_id else [],
         "preview": preview,
         "chart": health_bars_svg(figures.get("total", {})),
     }

@@ -105,7 +105,7 @@ def test_a_report_read_later_shows_the_figures_of_its_cut_off(october, manager):
 def test_the_files_hold_the_tables_the_summary_and_a_native_chart(october):
     report = build_october()
     book = openpyxl.load_workbook(io.BytesIO(report.xlsx.read()))
-    assert book.sheetnames == ["汇总", "科室排名", "逾期清单", "目标完成情况"]
+    assert book.sheetnames == ["汇总", "科室排名", "逾期清单", "滞后任务清单"]
     summary = book["汇总"]
     assert summary["A1"].value == report.title == "嘉兴市科技局2025年10月重点工作推进情况通报"
     assert summary._charts and book["科室排名"]._charts
@@ -118,8 +118,10 @@ def test_the_files_hold_the_tables_the_summary_and_a_native_chart(october):
     assert late[2][3] == "'=SUM(A1)"  # formula-like text escaped, as the ledger does
     ranking = list(book["科室排名"].iter_rows(min_row=3, values_only=True))
     assert [(r[1], r[3]) for r in ranking] == [("成果转化科", 2), ("高新技术科", 1)]
-    targets = {r[1]: r for r in book["目标完成情况"].iter_rows(min_row=3, values_only=True)}
-    assert targets["1"][5] == "100家" and targets["1"][6] == pytest.approx(0.25)
+    behind = list(book["滞后任务清单"].iter_rows(min_row=3, values_only=True))
+    assert [r[1] for r in behind] == ["1", "5"]  # the furthest behind its expected progress first
+    assert behind[0][5:8] == ("≥400家", "100家", pytest.approx(0.25))
+    assert behind[0][8] == pytest.approx(303 / 364, abs=1e-4) and behind[1][6] == "40%"
 
     document = Document(io.BytesIO(report.docx.read()))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -128,7 +130,9 @@ def test_the_files_hold_the_tables_the_summary_and_a_native_chart(october):
     assert "逾期3项" in text and "成果转化科（2项）" in text
     cells = [[c.text for c in row.cells] for row in document.tables[1].rows]
     assert cells[1][:4] == ["1", "成果转化科", "2", "2"]
-    assert [row[1] for row in ([c.text for c in r.cells] for r in document.tables[-1].rows)][1:] == ["2", "3", "4"]
+    overdue, behind = ([[c.text for c in r.cells] for r in table.rows] for table in document.tables[-2:])
+    assert [row[1] for row in overdue[1:]] == ["2", "3", "4"] and overdue[1][5] == "16"
+    assert [row[1] for row in behind[1:]] == ["1", "5"] and behind[1][4:7] == ["≥400家", "100家", "25.0%"]
 
 
 def test_a_failing_build_is_recorded_and_tried_again(october, monkeypatch, settings):

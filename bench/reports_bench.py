@@ -1,0 +1,129 @@
+"""Time of a monthly report over a large dataset, against the 10 s goal, and its snapshot step against its bare SELECT.
+
+    DATABASE_URL=sqlite:////tmp/reports100k.sqlite3 .venv/bin/python bench/reports_bench.py [--tasks 100000] [--runs 3]
+
+Uses the dataset already in DATABASE_URL (default /tmp/reports100k.sqlite3); when that SQLite file does not
+exist it copies /tmp/bench100k.sqlite3 (pages_bench's) if present, else builds one with generate_demo. Each run
+deletes last month's report and builds it again from nothing: snapshot, figures, xlsx and docx. Asserts nothing.
+"""
+
+import argparse
+import datetime
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/reports100k.sqlite3")
+GOAL_SECONDS = 10.0
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--tasks", type=int, default=100_000)
+parser.add_argument("--updates", type=int, default=1_000_000)
+parser.add_argument("--runs", type=int, default=3)
+args = parser.parse_args()
+
+target = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
+shared = Path("/tmp/bench100k.sqlite3")
+if os.environ["DATABASE_URL"].startswith("sqlite:") and not Path(target).exists() and shared.exists():
+    shutil.copyfile(shared, target)  # never write to the pages bench's file
+    print(f"copied {shared} to {target}")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from plans.models import Task  # noqa: E402
+from reports import figures as tables  # noqa: E402
+from reports.files import write_docx, write_xlsx  # noqa: E402
+from reports.models import Report  # noqa: E402
+from reports.periods import MONTH, period_containing  # noqa: E402
+from reports.services import report_build  # noqa: E402
+from reports.snapshot import as_of, snapshot_take, snapshot_tasks  # noqa: E402
+
+
+def timed(function, *a, **kw):
+    start = time.perf_counter()
+    result = function(*a, **kw)
+    return time.perf_counter() - start, result
+
+
+def bare_select(period) -> tuple[float, int]:
+    """The snapshot's SELECT alone, rows fetched, nothing written."""
+    query = as_of(snapshot_tasks(start=period.start, end=period.end, cut_off=period.cut_off), cut_off=period.cut_off)
+    sql, params = query.values(*(n for n in query.query.annotations if n.startswith("s_"))).query.sql_with_params()
+    with connection.cursor() as cursor:
+        start = time.perf_counter()
+        cursor.execute(sql, params)
+        rows = len(cursor.fetchall())
+    return time.perf_counter() - start, rows
+
+
+def forget(period) -> None:
+    for report in Report.objects.filter(kind=MONTH, period_start=period.start):
+        snapshot = report.snapshot
+        for field in (report.xlsx, report.docx):
+            if field:
+                field.delete(save=False)
+        report.delete()
+        if snapshot:
+            snapshot.delete()
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    if not get_user_model().objects.filter(username="gen7-kezhang00").exists():
+        start = time.perf_counter()
+        call_command("generate_demo", "--tasks", str(args.tasks), "--updates", str(args.updates))
+        print(f"dataset built in {time.perf_counter() - start:.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    period = period_containing(MONTH, timezone.localdate()).previous()
+    # generate_demo stamps its tasks with today; a report covers tasks that existed at its cut-off.
+    moved = Task.objects.filter(created_at__gt=period.cut_off).update(
+        created_at=period.cut_off - datetime.timedelta(days=60)
+    )
+    if moved:
+        print(f"dated {moved} generated tasks before the cut-off")
+    print(f"{connection.vendor}: monthly report {period.start}–{period.end}; {args.runs} runs")
+    totals, snapshots, selects = [], [], []
+    for _ in range(args.runs):
+        forget(period)
+        selects.append(bare_select(period))
+        took, alone = timed(snapshot_take, start=period.start, end=period.end, cut_off=period.cut_off)
+        snapshots.append(took)
+        alone.delete()
+        took, report = timed(report_build, kind=MONTH, day=period.start)
+        totals.append(took)
+    figures_time, figures = timed(tables.report_figures, report.snapshot, period)
+    figures = report.figures
+    overdue = tables.overdue_rows(report.snapshot)
+    xlsx_time, _ = timed(write_xlsx, figures, overdue=overdue, behind=tables.behind_rows(report.snapshot))
+    docx_time, _ = timed(write_docx, figures, overdue=overdue, behind=tables.behind_rows(report.snapshot))
+    best = min(totals)
+    print(
+        f"tasks in the snapshot: {report.snapshot.task_count}, "
+        f"overdue: {figures['overdue']}, behind pace: {figures['behind']}"
+    )
+    print(f"xlsx {report.xlsx.size / 1e6:.1f} MB, docx {report.docx.size / 1e3:.0f} kB")
+    bare = min(t for t, _ in selects)
+    print(f"snapshot (INSERT … SELECT + colouring UPDATE): best {min(snapshots):.2f} s")
+    print(f"its bare SELECT ({selects[0][1]} rows fetched): best {bare:.2f} s; ratio {min(snapshots) / bare:.2f}")
+    print(f"figures {figures_time:.2f} s, xlsx {xlsx_time:.2f} s, docx {docx_time:.2f} s")
+    print(f"whole build: best {best:.2f} s, runs {', '.join(f'{t:.2f}' for t in totals)}")
+    print(f"ratio to the {GOAL_SECONDS:.0f} s goal: {best / GOAL_SECONDS:.2f}")
+
+
+if __name__ == "__main__":
+    main()
