@@ -48,7 +48,7 @@ from reports import figures as tables  # noqa: E402
 from reports.files import write_docx, write_xlsx  # noqa: E402
 from reports.models import Report  # noqa: E402
 from reports.periods import MONTH, period_containing  # noqa: E402
-from reports.services import report_build  # noqa: E402
+from reports.services import report_build, report_delete  # noqa: E402
 from reports.snapshot import as_of, snapshot_take, snapshot_tasks  # noqa: E402
 
 
@@ -71,13 +71,7 @@ def bare_select(period) -> tuple[float, int]:
 
 def forget(period) -> None:
     for report in Report.objects.filter(kind=MONTH, period_start=period.start):
-        snapshot = report.snapshot
-        for field in (report.xlsx, report.docx):
-            if field:
-                field.delete(save=False)
-        report.delete()
-        if snapshot:
-            snapshot.delete()
+        report_delete(report=report)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from accounts.roles import is_manager
 
 from .forms import BuildReportForm
 from .models import Report
-from .services import ReportError, report_build
+from .services import ReportError, report_build, report_delete
 
 
 @admin.register(Report)
@@ -53,6 +53,13 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def delete_model(self, request, obj):
+        report_delete(report=obj)
+
+    def delete_queryset(self, request, queryset):
+        for report in queryset:
+            report_delete(report=report)
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("figures")

@@ -15,13 +15,14 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import MANAGER
 
 from . import figures as tables
 from .charts import health_bars_svg
 from .files import write_docx, write_xlsx
-from .models import Report
+from .models import Report, Snapshot
 from .periods import KINDS, Period, period_containing, periods_due
 from .signals import report_built
 from .snapshot import snapshot_take
@@ -39,12 +40,13 @@ class ReportError(ValueError):
 def report_period(*, kind: str, day: datetime.date, today: datetime.date | None = None) -> Period:
     """The period of ``kind`` containing ``day``; it must have ended before ``today``."""
     if kind not in KINDS:
-        raise ReportError(f"unknown period {kind!r}: choose week or month")
+        raise ReportError(_("Unknown period “%(kind)s”: choose week or month.") % {"kind": kind})
     period = period_containing(kind, day)
     today = today or timezone.localdate()
     if period.end >= today:
         raise ReportError(
-            f"the {kind} of {day:%Y-%m-%d} ends on {period.end:%Y-%m-%d}: its report can be built from the day after"
+            _("The %(kind)s of %(day)s ends on %(end)s: its report can be built from the day after.")
+            % {"kind": kind, "day": f"{day:%Y-%m-%d}", "end": f"{period.end:%Y-%m-%d}"}
         )
     return period
 
@@ -54,7 +56,7 @@ def report_build(
 ) -> Report:
     """Build (or return the already built) report of the ``kind`` period containing ``day``."""
     period = report_period(kind=kind, day=day, today=today)
-    report, _ = Report.objects.get_or_create(
+    report, __ = Report.objects.get_or_create(
         kind=kind,
         period_start=period.start,
         defaults={"period_end": period.end, "cut_off": period.cut_off},
@@ -128,6 +130,18 @@ def reports_build_due(*, today: datetime.date | None = None) -> list[int]:
         except Exception:  # logged and recorded on the report by report_build
             continue
     return built
+
+
+@transaction.atomic
+def report_delete(*, report: Report) -> None:
+    """A report, its files and its snapshot rows (a snapshot no other report uses)."""
+    snapshot_id = report.snapshot_id
+    for stored in (report.xlsx, report.docx):
+        if stored:
+            transaction.on_commit(lambda name=stored.name, storage=stored.storage: storage.delete(name))
+    report.delete()
+    if snapshot_id and not Report.objects.filter(snapshot_id=snapshot_id).exists():
+        Snapshot.objects.filter(pk=snapshot_id).delete()
 
 
 def report_recipients(report: Report) -> QuerySet:

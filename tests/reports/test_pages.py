@@ -1,6 +1,7 @@
 """The managers' report pages, downloads and admin; staff are refused."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -100,3 +101,18 @@ def test_a_manager_builds_a_report_for_a_past_period_in_the_admin(client, manage
     changelist = client.get(reverse("admin:reports_report_changelist")).content.decode()
     assert reverse("reports:download", args=[report.pk, "xlsx"]) in changelist
     assert client.get(reverse("admin:reports_report_change", args=[report.pk])).status_code == 200
+
+
+def test_an_administrator_deletes_a_report_with_its_files_and_snapshot(
+    client, report, django_capture_on_commit_callbacks
+):
+    from reports.models import Snapshot, TaskSnapshot
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    files = [report.xlsx.path, report.docx.path]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:reports_report_delete", args=[report.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Report.objects.exists() and not Snapshot.objects.exists() and not TaskSnapshot.objects.exists()
+    assert not any(Path(path).exists() for path in files)

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from plans.models import Task
-from reports.models import Report
+from reports.models import Report, Snapshot, TaskSnapshot
 from reports.periods import MONTH, WEEK, periods_due
 from reports.tasks import build_due
 from tests.celery_worker import running_worker
@@ -36,3 +36,23 @@ def test_a_worker_builds_the_reports_due_today_once_however_often_the_task_runs(
     for report in reports:
         assert report.state == Report.State.BUILT and report.xlsx and report.docx
         assert report.figures["total"]["total"] == 2
+
+
+@pytest.mark.services
+def test_two_workers_running_build_due_at_once_build_each_report_once():
+    today = timezone.localdate()
+    plan = PlanFactory(
+        year=today.year,
+        period_start=today - datetime.timedelta(days=120),
+        period_end=today + datetime.timedelta(days=60),
+    )
+    for n in range(200):
+        TaskFactory(plan=plan, code=f"{n}", deadline=today - datetime.timedelta(days=n % 90))
+    Task.objects.update(created_at=timezone.now() - datetime.timedelta(days=150))
+    with running_worker() as queue, running_worker(queue=queue):
+        results = [build_due.apply_async(queue=queue) for _ in range(4)]
+        answers = [result.get(timeout=120) for result in results]
+    reports = list(Report.objects.all())
+    assert len(reports) == 2 and all(sorted(answer) == sorted(r.pk for r in reports) for answer in answers)
+    # One snapshot per report: nobody built a report a second time.
+    assert Snapshot.objects.count() == 2 and TaskSnapshot.objects.count() == 400
