@@ -11,7 +11,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,7 +92,10 @@ class Message(models.Model):
 
 
 class Reminder(models.Model):
-    task = models.ForeignKey("plans.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="reminders")
+    # No index of its own: the unique key starts with the task.
+    task = models.ForeignKey(
+        "plans.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="reminders", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="reminders"
@@ -128,7 +130,6 @@ class Reminder(models.Model):
         ]
         indexes = [
             models.Index(fields=["due_on"], name="reminder_due_on_idx"),
-            models.Index(fields=["message"], condition=Q(message__isnull=True), name="reminder_unsent_idx"),
         ]
 
     def __str__(self):

@@ -7,13 +7,13 @@ scans at once, records each reminder once.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from plans.models import Department, Plan, Task
@@ -35,14 +35,35 @@ from .rules import (
 DEFAULT_REPORTING_DAY = 25
 
 
+class Owed(NamedTuple):
+    """One reminder to record, as the tuple the insert writes (the unique key is the first five but address)."""
+
+    task_id: int
+    kind: str
+    recipient_id: int
+    channel: str
+    address: str
+    due_on: datetime.date
+    days: int
+    period: str
+
+
 @dataclass
 class ScanResult:
     today: datetime.date
     working_day: bool = True
-    created: list[Reminder] = field(default_factory=list)
+    created: int = 0
     duplicates_skipped: int = 0
     unreachable: int = 0  # owed, but the person has no address on any channel
-    messages: int = 0
+    stamp: datetime.datetime = field(default_factory=timezone.now)  # created_at of the rows this scan wrote
+    planned_new: list[Owed] | None = None  # a dry run's findings
+
+    def reminders(self) -> list[Owed]:
+        """What this scan recorded (or, in a dry run, would record)."""
+        if self.planned_new is not None:
+            return self.planned_new
+        rows = Reminder.objects.filter(message__day=self.today, created_at=self.stamp).values_list(*Owed._fields)
+        return [Owed(*row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -111,8 +132,13 @@ def find_owed(today: datetime.date, *, rules: Rules, calendar: WorkCalendar) -> 
     if rows:
         earliest = min(deadline for _, deadline, _, _ in rows)
         counter = calendar.counter(min(earliest, today), today)
+        by_deadline: dict[datetime.date, list[Due]] = {}  # many tasks share a deadline: work each out once
         for task_id, deadline, owner_id, department_id in rows:
-            for due in deadline_reminders(deadline, today, rules=rules, calendar=calendar, counter=counter):
+            if deadline not in by_deadline:
+                by_deadline[deadline] = deadline_reminders(
+                    deadline, today, rules=rules, calendar=calendar, counter=counter
+                )
+            for due in by_deadline[deadline]:
                 owed.append((task_id, owner_id, department_id, due))
     reporting_days = dict(Department.objects.values_list("pk", "reporting_day"))
     periods: dict[tuple[bool, int], list[Due]] = {}
@@ -126,8 +152,8 @@ def find_owed(today: datetime.date, *, rules: Rules, calendar: WorkCalendar) -> 
     return owed
 
 
-def plan_reminders(today: datetime.date, *, rules: Rules, calendar: WorkCalendar, result: ScanResult) -> list[Reminder]:
-    """Unsaved Reminder rows for today, one per (task, kind, recipient, channel, due day)."""
+def plan_reminders(today: datetime.date, *, rules: Rules, calendar: WorkCalendar, result: ScanResult) -> list[Owed]:
+    """Today's reminders, one per (task, kind, recipient, channel, due day), not yet written."""
     owed = find_owed(today, rules=rules, calendar=calendar)
     departments = {department.pk: department for department in Department.objects.all()}
     people = {owner for _, owner, _, _ in owed if owner}
@@ -136,7 +162,7 @@ def plan_reminders(today: datetime.date, *, rules: Rules, calendar: WorkCalendar
     recipients = _recipients(people)
     muted = set(TaskMute.objects.values_list("user_id", "task_id"))
 
-    reminders: dict[tuple, Reminder] = {}
+    reminders: dict[tuple, Owed] = {}
     for task_id, owner_id, department_id, due in owed:
         department = departments.get(department_id)
         contact_id = department.contact_id if department else None
@@ -146,6 +172,7 @@ def plan_reminders(today: datetime.date, *, rules: Rules, calendar: WorkCalendar
             targets = [owner_id, contact_id]
         else:
             targets = [owner_id or contact_id]
+        kind = due.kind.value
         for person_id in dict.fromkeys(target for target in targets if target):
             person = recipients.get(person_id)
             if person is None or (person_id, task_id) in muted:
@@ -154,63 +181,115 @@ def plan_reminders(today: datetime.date, *, rules: Rules, calendar: WorkCalendar
             if not channels:
                 result.unreachable += 1
             for channel, address in channels:
-                key = (task_id, due.kind.value, person_id, channel.value, due.due_on)
-                reminders.setdefault(
-                    key,
-                    Reminder(
-                        task_id=task_id,
-                        kind=due.kind,
-                        recipient_id=person_id,
-                        channel=channel,
-                        address=address,
-                        due_on=due.due_on,
-                        days=due.days,
-                        period=due.period,
-                    ),
-                )
+                key = (task_id, kind, person_id, channel, due.due_on)
+                if key not in reminders:
+                    reminders[key] = Owed(task_id, kind, person_id, channel, address, due.due_on, due.days, due.period)
     return list(reminders.values())
 
 
-def _existing_keys(reminders: list[Reminder]) -> set[tuple]:
+def _existing_keys(reminders: list[Owed]) -> set[tuple]:
     due_days = {reminder.due_on for reminder in reminders}
     return set(
         Reminder.objects.filter(due_on__in=due_days).values_list("task_id", "kind", "recipient_id", "channel", "due_on")
     )
 
 
-def _key(reminder: Reminder) -> tuple:
-    return (reminder.task_id, reminder.kind, reminder.recipient_id, reminder.channel, reminder.due_on)
+def _key(reminder: Owed) -> tuple:
+    return reminder[:4] + (reminder.due_on,)
 
 
-def gather_into_messages(today: datetime.date, *, not_before: datetime.datetime) -> int:
-    """Put every reminder not yet in a message into today's digest for its person and channel.
+INSERT_COLUMNS = (
+    "task_id",
+    "kind",
+    "recipient_id",
+    "channel",
+    "address",
+    "due_on",
+    "days",
+    "period",
+    "message_id",
+    "created_at",
+)
 
-    A digest still waiting takes more reminders; one already claimed or sent is never touched
-    (its words may be rendered), so later reminders start the day's next message. The digest row
-    is locked while reminders join it, and a delivery's claim waits for that lock.
+
+def todays_digests(today: datetime.date, groups: set[tuple], *, not_before: datetime.datetime) -> tuple[dict, list]:
+    """Today's waiting digest for each (person, channel, address), locked; new ones where there is none.
+
+    A digest already claimed or sent is never added to (its words may be rendered), so reminders
+    found later start the day's next message. Runs inside the scan's transaction: a delivery's
+    claim of a digest waits until the reminders joining it are written.
     """
-    loose = defaultdict(list)
-    for pk, recipient_id, channel, address in Reminder.objects.filter(message__isnull=True).values_list(
-        "pk", "recipient_id", "channel", "address"
+    people = {recipient_id for recipient_id, _, _ in groups}
+    waiting, last_sequence = {}, {}
+    for pk, recipient_id, channel, address, sequence, state, subject in (
+        Message.objects.select_for_update()
+        .filter(day=today, recipient_id__in=people)
+        .values_list("pk", "recipient_id", "channel", "address", "sequence", "state", "subject")
     ):
-        loose[(recipient_id, channel, address)].append(pk)
-    for (recipient_id, channel, address), reminder_ids in loose.items():
-        with transaction.atomic():
-            same_day = Message.objects.filter(recipient_id=recipient_id, channel=channel, address=address, day=today)
-            message = same_day.select_for_update().filter(state=Message.State.PENDING, subject="").first()
-            if message is None:
-                last = same_day.aggregate(last=Max("sequence"))["last"]
-                message = Message.objects.create(
-                    recipient_id=recipient_id,
-                    channel=channel,
-                    address=address,
-                    day=today,
-                    sequence=0 if last is None else last + 1,
-                    not_before=not_before,
-                    next_attempt_at=not_before,
+        key = (recipient_id, channel, address)
+        last_sequence[key] = max(last_sequence.get(key, -1), sequence)
+        if state == Message.State.PENDING and not subject:
+            waiting[key] = pk
+    new = [
+        Message(
+            recipient_id=key[0],
+            channel=key[1],
+            address=key[2],
+            day=today,
+            sequence=last_sequence.get(key, -1) + 1,
+            not_before=not_before,
+            next_attempt_at=not_before,
+        )
+        for key in groups
+        if key not in waiting
+    ]
+    for message in Message.objects.bulk_create(new):
+        waiting[(message.recipient_id, message.channel, message.address)] = message.pk
+    return waiting, [message.pk for message in new]
+
+
+def insert_reminders(reminders: list[Owed], digests: dict[tuple, int], *, stamp, batch_size: int = 5000) -> int:
+    """Write the reminders whose key is new, each in its digest; return how many were new.
+
+    One INSERT … ON CONFLICT DO NOTHING per batch (SQLite and PostgreSQL): the unique key, not a
+    read before the write, decides what is new, so two scans at once still record each reminder once.
+    """
+    ops = connection.ops
+    table = ops.quote_name(Reminder._meta.db_table)
+    columns = ", ".join(ops.quote_name(column) for column in INSERT_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(INSERT_COLUMNS))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
+    created_at = ops.adapt_datetimefield_value(stamp)
+    inserted = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(reminders), batch_size):
+            rows = [
+                (
+                    *reminder[:5],
+                    ops.adapt_datefield_value(reminder.due_on),
+                    reminder.days,
+                    reminder.period,
+                    digests[(reminder.recipient_id, reminder.channel, reminder.address)],
+                    created_at,
                 )
-            Reminder.objects.filter(pk__in=reminder_ids, message__isnull=True).update(message=message)
-    return len(loose)
+                for reminder in reminders[start : start + batch_size]
+            ]
+            cursor.executemany(sql, rows)
+            inserted += max(cursor.rowcount, 0)
+    return inserted
+
+
+def record(today: datetime.date, planned: list[Owed], *, not_before: datetime.datetime, stamp) -> int:
+    """Write the planned reminders into today's digests, in one transaction; return how many were new."""
+    with transaction.atomic():
+        groups = {(reminder.recipient_id, reminder.channel, reminder.address) for reminder in planned}
+        digests, new_digests = todays_digests(today, groups, not_before=not_before)
+        inserted = insert_reminders(planned, digests, stamp=stamp)
+        # A new digest all of whose reminders were recorded before has nothing to say.
+        Message.objects.filter(pk__in=new_digests).exclude(
+            Exists(Reminder.objects.filter(message=OuterRef("pk")))
+        ).delete()
+    return inserted
 
 
 def scan(today: datetime.date | None = None, *, now: datetime.datetime | None = None, dry_run=False) -> ScanResult:
@@ -224,13 +303,13 @@ def scan(today: datetime.date | None = None, *, now: datetime.datetime | None = 
         return result
     rules = Rules.from_settings()
     planned = plan_reminders(today, rules=rules, calendar=calendar, result=result)
-    existing = _existing_keys(planned)
-    new = [reminder for reminder in planned if _key(reminder) not in existing]
-    result.duplicates_skipped = len(planned) - len(new)
-    result.created = new
     if dry_run:
-        return result
-    Reminder.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-    quiet = parse_quiet_hours(settings.REMINDER_QUIET_HOURS)
-    result.messages = gather_into_messages(today, not_before=next_send_time(now, calendar=calendar, quiet=quiet))
+        existing = _existing_keys(planned)
+        result.planned_new = [reminder for reminder in planned if _key(reminder) not in existing]
+        result.created = len(result.planned_new)
+    else:
+        quiet = parse_quiet_hours(settings.REMINDER_QUIET_HOURS)
+        not_before = next_send_time(now, calendar=calendar, quiet=quiet)
+        result.created = record(today, planned, not_before=not_before, stamp=result.stamp)
+    result.duplicates_skipped = len(planned) - result.created
     return result

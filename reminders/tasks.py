@@ -12,7 +12,7 @@ def scan_and_sweep(today: str | None = None) -> dict:
 
     result = scan.scan(datetime.date.fromisoformat(today) if today else None)
     queued = delivery.sweep().queued
-    return {"created": len(result.created), "duplicates_skipped": result.duplicates_skipped, "queued": len(queued)}
+    return {"created": result.created, "duplicates_skipped": result.duplicates_skipped, "queued": len(queued)}
 
 
 @shared_task(name="reminders.sweep")

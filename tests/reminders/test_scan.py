@@ -48,8 +48,8 @@ def test_the_scan_records_each_kind_for_the_right_people(bureau):
 def test_scanning_again_records_nothing_twice(bureau):
     first = scan(MONDAY, now=MORNING)
     again = scan(MONDAY, now=MORNING)
-    assert len(first.created) == 5
-    assert (len(again.created), again.duplicates_skipped) == (0, 5)
+    assert first.created == 5
+    assert (again.created, again.duplicates_skipped) == (0, 5)
     assert Reminder.objects.count() == 5 and Message.objects.count() == 4
 
 

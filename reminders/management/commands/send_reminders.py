@@ -34,17 +34,16 @@ class Command(BaseCommand):
         outcomes = {delivery.SENT: 0, delivery.FAILED: 0, delivery.RETRY: 0, delivery.HELD: 0}
         if not dry_run:
             outcomes.update(delivery.deliver_due())
-        codes = dict(Task.objects.filter(pk__in={r.task_id for r in result.created}).values_list("pk", "code"))
+        created = result.reminders() if json else []
+        codes = dict(Task.objects.filter(pk__in={r.task_id for r in created}).values_list("pk", "code"))
         names = dict(
-            get_user_model()
-            .objects.filter(pk__in={r.recipient_id for r in result.created})
-            .values_list("pk", "username")
+            get_user_model().objects.filter(pk__in={r.recipient_id for r in created}).values_list("pk", "username")
         )
         report = {
             "today": result.today.isoformat(),
             "working_day": result.working_day,
             "dry_run": dry_run,
-            "created": len(result.created),
+            "created": result.created,
             "sent": outcomes[delivery.SENT],
             "duplicates_skipped": result.duplicates_skipped,
             "failed": outcomes[delivery.FAILED] + outcomes[delivery.RETRY],
@@ -59,7 +58,7 @@ class Command(BaseCommand):
                     "channel": reminder.channel,
                     "due": reminder.due_on.isoformat(),
                 }
-                for reminder in result.created
+                for reminder in created
             ],
         }
         if json:
