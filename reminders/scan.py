@@ -162,29 +162,40 @@ def plan_reminders(today: datetime.date, *, rules: Rules, calendar: WorkCalendar
     recipients = _recipients(people)
     muted = set(TaskMute.objects.values_list("user_id", "task_id"))
 
-    reminders: dict[tuple, Owed] = {}
-    for task_id, owner_id, department_id, due in owed:
+    # Who hears of a task depends only on its owner, department and the audience: work it out once per such triple.
+    addressees: dict[tuple, tuple[list[tuple[int, str, str]], int]] = {}
+
+    def addresses(owner_id, department_id, audience) -> tuple[list[tuple[int, str, str]], int]:
         department = departments.get(department_id)
         contact_id = department.contact_id if department else None
-        if due.audience is Audience.LEADER:
+        if audience is Audience.LEADER:
             targets = [department.leader_id if department else None]
-        elif due.audience is Audience.OWNER_AND_CONTACT:
+        elif audience is Audience.OWNER_AND_CONTACT:
             targets = [owner_id, contact_id]
         else:
             targets = [owner_id or contact_id]
-        kind = due.kind.value
+        found, unreachable = [], 0
         for person_id in dict.fromkeys(target for target in targets if target):
-            person = recipients.get(person_id)
-            if person is None or (person_id, task_id) in muted:
+            if (person := recipients.get(person_id)) is None:
                 continue
             channels = _channels(person, department)
-            if not channels:
-                result.unreachable += 1
-            for channel, address in channels:
-                key = (task_id, kind, person_id, channel, due.due_on)
-                if key not in reminders:
-                    reminders[key] = Owed(task_id, kind, person_id, channel, address, due.due_on, due.days, due.period)
-    return list(reminders.values())
+            unreachable += not channels
+            found.extend((person_id, channel, address) for channel, address in channels)
+        return found, unreachable
+
+    reminders = []
+    for task_id, owner_id, department_id, due in owed:
+        key = (owner_id, department_id, due.audience)
+        if key not in addressees:
+            addressees[key] = addresses(*key)
+        found, unreachable = addressees[key]
+        result.unreachable += unreachable
+        kind = due.kind.value
+        for person_id, channel, address in found:
+            if muted and (person_id, task_id) in muted:
+                continue
+            reminders.append(Owed(task_id, kind, person_id, channel, address, due.due_on, due.days, due.period))
+    return reminders
 
 
 def _existing_keys(reminders: list[Owed]) -> set[tuple]:
