@@ -42,6 +42,8 @@ def load_org(path: Path = ORG_FILE) -> dict[str, int]:
                 username=row["username"],
                 full_name=row.get("full_name", ""),
                 title=row.get("title", ""),
+                # Reminders and reports go by email; `make run` prints mail on the console.
+                email=row.get("email", f"{row['username']}@demo.kejiju.example"),
                 is_staff=True,
                 is_superuser=row.get("superuser", False),
             )
