@@ -8,7 +8,6 @@ SQLite, a file-system Celery broker and a file cache under ``var/``.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -146,14 +145,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Declared here, kept in django-celery-beat's tables (editable in the admin, never wiped).
-CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "tracking.heartbeat", "schedule": 60.0},
-    # The daily scan creates reminder rows; the sweep delivers due ones (and any a dead worker left).
-    "reminders-scan": {"task": "reminders.scan", "schedule": crontab(hour=8, minute=15)},
-    "reminders-sweep": {"task": "reminders.sweep", "schedule": 60.0},
-    # Builds the weekly report on the week's first working day and the monthly one on the month's.
-    "reports-build-due": {"task": "reports.build_due", "schedule": crontab(hour=7, minute=30)},
+# Beat's schedules, written into django-celery-beat's tables after migrate when missing, then edited
+# in the admin (定时任务). Beat itself is given none of them, so a restart never undoes an edit.
+# Times are Asia/Shanghai; "crontab" is "minute hour day-of-month month day-of-week".
+DEFAULT_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "tracking.heartbeat", "every_seconds": 60},
+    # The morning scan records the day's reminders; the sweep sends due messages, retries, and
+    # takes over messages a dead worker had claimed.
+    "reminders-scan": {"task": "reminders.scan", "crontab": "15 8 * * *"},
+    "reminders-sweep": {"task": "reminders.sweep", "every_seconds": 60},
+    # Builds the weekly report on a week's first working day and the monthly one on a month's.
+    "reports-build-due": {"task": "reports.build_due", "crontab": "30 7 * * *"},
 }
 
 # --- Mail ---------------------------------------------------------------------
