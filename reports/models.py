@@ -95,8 +95,8 @@ def actual_text(value, percent, unit: str) -> str:
 
 
 def report_upload_to(report: "Report", filename: str) -> str:
-    # Our own ASCII name, one folder per report: a rebuild replaces the files in place.
-    return f"reports/{report.kind}-{report.period_start:%Y-%m-%d}/{filename}"
+    # Our own ASCII name, one folder per report row: a rebuild replaces the files in place.
+    return f"reports/{report.kind}-{report.period_start:%Y-%m-%d}-{report.pk}/{filename}"
 
 
 class Report(models.Model):
