@@ -15,12 +15,12 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from plans.models import Plan, Task
 from plans.pacing import expected_percent, percent_complete
 
-from .models import ChartPoint, ProgressUpdate, ReviewState
+from .models import ChartPoint, PlanChartSum, ProgressUpdate, ReviewState
 
 CHUNK = 2000  # tasks per round trip when many are (re)worked out at once
 TASK_FIELDS = (
@@ -76,10 +76,12 @@ def task_points(task: dict, reports: list[tuple], ends: list[datetime.date]) -> 
 
 
 def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
-    """Work out again the points of these tasks from their approved updates; sections have none.
+    """Work out again the points of these tasks from their approved updates (sections have none),
+    and move their plans' sums by the difference.
 
     The tasks are locked first, so a refresh that overlaps an approval of the same task waits for it
-    and then reads its update: the last writer always wrote from the newest figures.
+    and then reads its update: the last writer always wrote from the newest figures. The plans are
+    locked before their sums are read, so two refreshes in one plan add their differences in turn.
     """
     ids, written = sorted(set(task_ids)), 0
     for at in range(0, len(ids), CHUNK):
@@ -110,22 +112,73 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
                     )
                     for month_end, actual, expected in task_points(task, history[task["pk"]], ends)
                 )
+            old = ChartPoint.objects.filter(task_id__in=chunk).values("plan_id", "month_end")
+            change = {
+                (row["plan_id"], row["month_end"]): [-row["a"], -row["e"], -row["n"]]
+                for row in old.annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*")).order_by()
+            }
+            for row in rows:
+                moved = change.setdefault((row.plan_id, row.month_end), [0.0, 0.0, 0])
+                moved[0], moved[1], moved[2] = moved[0] + row.actual, moved[1] + row.expected, moved[2] + 1
             ChartPoint.objects.filter(task_id__in=chunk).delete()
             ChartPoint.objects.bulk_create(rows, batch_size=5000)
+            _sums_move(change)
             written += len(rows)
     return written
 
 
+def _sums_move(change: dict[tuple[int, datetime.date], list]) -> None:
+    plan_ids = sorted({plan_id for plan_id, _ in change})
+    if not plan_ids:
+        return
+    list(Plan.objects.filter(pk__in=plan_ids).select_for_update().values_list("pk"))
+    sums = {(row.plan_id, row.month_end): row for row in PlanChartSum.objects.filter(plan_id__in=plan_ids).order_by()}
+    moved = []
+    for (plan_id, month_end), (actual, expected, tasks) in change.items():
+        row = sums.get((plan_id, month_end)) or PlanChartSum(
+            plan_id=plan_id, month_end=month_end, actual=0.0, expected=0.0, tasks=0
+        )
+        row.actual, row.expected, row.tasks = row.actual + actual, row.expected + expected, max(row.tasks + tasks, 0)
+        moved.append(row)
+    PlanChartSum.objects.bulk_create(
+        moved,
+        update_conflicts=True,
+        unique_fields=["plan", "month_end"],
+        update_fields=["actual", "expected", "tasks"],
+        batch_size=1000,
+    )
+
+
+def chart_sums_rebuild(plan: Plan) -> None:
+    """Sum the plan's points again: after its tasks were deleted, their points went without a word."""
+    with transaction.atomic():
+        list(Plan.objects.filter(pk=plan.pk).select_for_update().values_list("pk"))
+        rows = (
+            ChartPoint.objects.filter(plan=plan)
+            .values("month_end")
+            .annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*"))
+            .order_by()
+        )
+        PlanChartSum.objects.filter(plan=plan).delete()
+        PlanChartSum.objects.bulk_create(
+            PlanChartSum(plan=plan, month_end=row["month_end"], actual=row["a"], expected=row["e"], tasks=row["n"])
+            for row in rows
+        )
+
+
 def chart_points_stale(tasks: QuerySet[Task], *, plan: Plan) -> list[int]:
     """Tasks whose points are missing or were worked out before the task's last edit; sections that
-    still have points (a task turned into a section)."""
+    still have points (a task turned into a section). Two branches of one UNION, so that each is a
+    plain anti- or semi-join rather than an OR that hides both from the planner."""
+    first = month_ends(plan.period_start, plan.period_start)[0]
     fresh = ChartPoint.objects.filter(
-        task=OuterRef("pk"), month_end=month_ends(plan.period_start, plan.period_start)[0]
-    ).filter(task_updated_at=OuterRef("updated_at"))
+        plan=plan, month_end=first, task=OuterRef("pk"), task_updated_at=OuterRef("updated_at")
+    )
     kept = ChartPoint.objects.filter(task=OuterRef("pk"))
-    section = Q(kind=Task.Kind.SECTION)
-    stale = tasks.filter((~section & ~Exists(fresh)) | (section & Exists(kept)))
-    return list(stale.order_by().values_list("pk", flat=True))
+    tasks = tasks.order_by()
+    missing = tasks.exclude(kind=Task.Kind.SECTION).exclude(Exists(fresh)).values_list("pk", flat=True)
+    sections = tasks.filter(Exists(kept), kind=Task.Kind.SECTION).values_list("pk", flat=True)
+    return list(missing.union(sections, all=True))
 
 
 def chart_points_tasks(plan: Plan, *, ends: list[datetime.date]) -> list[int]:
@@ -136,11 +189,12 @@ def chart_points_tasks(plan: Plan, *, ends: list[datetime.date]) -> list[int]:
 def chart_points_sums(
     plan: Plan, *, tasks: QuerySet[Task] | None, ends: list[datetime.date]
 ) -> dict[datetime.date, tuple[float, float, int]]:
-    """Per month end: the sums of actual and expected and the number of tasks, over ``tasks`` of the
-    plan (None: all of them, read from the index alone)."""
+    """Per month end: the sums of actual and expected and the number of tasks summed, over ``tasks``
+    of the plan (None: all of them, from the plan's kept sums)."""
     if tasks is None:
-        points = ChartPoint.objects.filter(plan=plan, month_end__in=ends)
-    else:  # a few of the plan's tasks: look up each one's points rather than sift all the plan's
-        points = ChartPoint.objects.filter(task__in=tasks.filter(plan=plan).values("pk"), month_end__in=ends)
+        kept = PlanChartSum.objects.filter(plan=plan, month_end__in=ends)
+        return {row.month_end: (row.actual, row.expected, row.tasks) for row in kept}
+    # A few of the plan's tasks: look up each one's points rather than sift all the plan's.
+    points = ChartPoint.objects.filter(task__in=tasks.filter(plan=plan).values("pk"), month_end__in=ends)
     rows = points.values("month_end").annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*")).order_by()
     return {row["month_end"]: (row["a"], row["e"], row["n"]) for row in rows}

@@ -16,7 +16,14 @@ from plans.models import Plan, Task
 from plans.pacing import expected_percent, percent_complete
 from plans.selectors import task_scope
 
-from .chart_points import chart_points_refresh, chart_points_stale, chart_points_sums, chart_points_tasks, month_ends
+from .chart_points import (
+    chart_points_refresh,
+    chart_points_stale,
+    chart_points_sums,
+    chart_points_tasks,
+    chart_sums_rebuild,
+    month_ends,
+)
 from .models import ProgressUpdate, ReviewState
 from .services import figures_version_key
 
@@ -87,12 +94,19 @@ def plan_progress_series_from_points(
     stale = chart_points_stale(tasks, plan=plan)
     if stale:  # created or edited since their points were worked out
         chart_points_refresh(task_ids=stale)
-    sums = chart_points_sums(plan, tasks=None if everyone else tasks, ends=ends)
+    scope = None if everyone else tasks
+    sums = chart_points_sums(plan, tasks=scope, ends=ends)
     if any(sums.get(end, (0.0, 0.0, 0))[2] != count for end in ends):
-        # A month the points do not cover (the plan's period was moved), or points left under the
-        # plan by a task moved to another: work them all out again, each task under its own plan.
-        chart_points_refresh(task_ids=[*tasks.values_list("pk", flat=True), *chart_points_tasks(plan, ends=ends)])
-        sums = chart_points_sums(plan, tasks=None if everyone else tasks, ends=ends)
+        if everyone:  # sums left by deleted tasks: sum the points again
+            chart_sums_rebuild(plan)
+            sums = chart_points_sums(plan, tasks=scope, ends=ends)
+        if any(sums.get(end, (0.0, 0.0, 0))[2] != count for end in ends):
+            # A month the points do not cover (the plan's period was moved), a section that still has
+            # points, or points left under the plan by a task moved to another: work them all out
+            # again, each task under its own plan.
+            ids = list(tasks.values_list("pk", flat=True))
+            chart_points_refresh(task_ids=ids + chart_points_tasks(plan, ends=ends) if everyone else ids)
+            sums = chart_points_sums(plan, tasks=scope, ends=ends)
     return [
         Point(end, actual / count, expected / count)
         for end, (actual, expected, _) in ((end, sums.get(end, (0.0, 0.0, 0))) for end in ends)

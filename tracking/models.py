@@ -210,3 +210,23 @@ class ChartPoint(models.Model):
 
     def __str__(self):
         return f"{self.task_id} {self.month_end}"
+
+
+class PlanChartSum(models.Model):
+    """The sums of all a plan's task points at one month end: the managers' chart, one row a month.
+
+    Kept with the points by ``tracking.chart_points.chart_points_refresh``; ``tasks`` counts the
+    points summed, so sums left behind by a deleted task show and are summed again from the points.
+    """
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="+", db_index=False)
+    month_end = models.DateField()
+    actual = models.FloatField()
+    expected = models.FloatField()
+    tasks = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "month_end"], name="chart_sum_per_plan_month")]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.month_end}"

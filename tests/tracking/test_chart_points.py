@@ -149,11 +149,14 @@ def test_the_chart_stays_the_definition_through_approvals_closures_edits_and_mov
         for user, day in check:
             assert_chart_is_the_definition(plan, user, day)
 
-    # A new task with no report, a deleted one.
-    TaskFactory(plan=plan, code="NEW", lead_department=department_a, start_date=datetime.date(2025, 3, 1))
-    tasks[4].delete()
-    for user, day in check:
-        assert_chart_is_the_definition(plan, user, day)
+    # A deleted task (its points go with it, unannounced), a new task with no report.
+    for change in (
+        tasks[4].delete,
+        lambda: TaskFactory(plan=plan, code="NEW", lead_department=department_a, start_date=datetime.date(2025, 3, 1)),
+    ):
+        change()
+        for user, day in check:
+            assert_chart_is_the_definition(plan, user, day)
 
     # The plan's period moves: new months to show, the old first month gone.
     Plan.objects.filter(pk=plan.pk).update(
