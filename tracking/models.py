@@ -204,8 +204,8 @@ class ChartPoint(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["task", "month_end"], name="chart_point_per_task_month")]
         indexes = [
-            # The chart's sums per month read this index alone.
-            models.Index(fields=["plan", "month_end", "actual", "expected"], name="chart_point_plan_month_idx"),
+            # "Which of the plan's tasks were edited since their points?" reads this index alone.
+            models.Index(fields=["plan", "month_end", "task", "task_updated_at"], name="chart_point_plan_stamp_idx"),
         ]
 
     def __str__(self):
