@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,8 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ("name", "short_name")
     autocomplete_fields = ("parent", "leader", "contact")
     filter_horizontal = ("members",)
+    # A robot webhook typed without a scheme is read as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("name", "short_name", "parent", "position")}),
         (_("People"), {"fields": ("leader", "contact", "members")}),

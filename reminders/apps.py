@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class RemindersConfig(AppConfig):
     name = "reminders"
     verbose_name = _("Reminders")
+
+    def ready(self):
+        from reports.signals import report_built
+
+        from .report_mail import on_report_built
+
+        report_built.connect(on_report_built, dispatch_uid="reminders.report_mail")

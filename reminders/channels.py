@@ -46,10 +46,15 @@ def _send_email(message: Message) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.address],
         # The same Message-ID on every attempt, so that a mail system can tell a resend from a new mail.
-        headers={"Message-ID": f"<reminder-{message.pk}-{message.day:%Y%m%d}@kejiju.tracker>"},
+        headers={"Message-ID": f"<message-{message.pk}-{message.day:%Y%m%d}@kejiju.tracker>"},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    if message.report_id:
+        from .report_mail import report_attachments
+
+        for name, content, mimetype in report_attachments(message.report):
+            email.attach(name, content, mimetype)
     try:
         if email.send(fail_silently=False) != 1:
             raise DeliveryError("the mail backend accepted nothing")

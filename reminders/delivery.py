@@ -58,7 +58,7 @@ def claim(message_id: int, now: datetime.datetime) -> Message | None:
     )
     if not won:
         return None
-    return Message.objects.select_related("recipient").get(pk=message_id)
+    return Message.objects.select_related("recipient", "report").get(pk=message_id)
 
 
 def finish(message: Message, **changes) -> bool:
@@ -88,6 +88,9 @@ def render(message: Message) -> None:
     """Render the digest's words once, from the reminders it gathered; retries send the same words."""
     if message.subject:
         return
+    if message.report_id:
+        _render_report(message)
+        return
     reminders = list(
         Reminder.objects.filter(message=message)
         .select_related("task", "task__plan", "task__lead_department")
@@ -111,6 +114,15 @@ def render(message: Message) -> None:
         text, html = render_to_string("reminders/digest_chat.md", context), ""
     Message.objects.filter(pk=message.pk).update(subject=subject[:300], body_text=text, body_html=html)
     message.subject, message.body_text, message.body_html = subject[:300], text, html
+
+
+def _render_report(message: Message) -> None:
+    context = {"person": message.recipient, "report": message.report, "site_url": settings.SITE_URL.rstrip("/")}
+    subject = render_to_string("reminders/report_subject.txt", context).strip()[:300]
+    text = render_to_string("reminders/report.txt", context)
+    html = render_to_string("reminders/report.html", context)
+    Message.objects.filter(pk=message.pk).update(subject=subject, body_text=text, body_html=html)
+    message.subject, message.body_text, message.body_html = subject, text, html
 
 
 def _retry_delay(attempts: int) -> datetime.timedelta:

@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,7 +37,7 @@ class Kind(models.TextChoices):
 
 
 class Message(models.Model):
-    """One delivery: a day's digest to one person on one channel."""
+    """One delivery: a day's digest to one person on one channel, or a built report to one manager by email."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -52,6 +53,9 @@ class Message(models.Model):
     day = models.DateField(_("day"))
     # A second message the same day only when reminders arrive after the first was sent.
     sequence = models.PositiveSmallIntegerField(_("sequence"), default=0)
+    report = models.ForeignKey(
+        "reports.Report", verbose_name=_("report"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     state = models.CharField(_("state"), max_length=16, choices=State, default=State.PENDING)
     not_before = models.DateTimeField(_("not before"), help_text=_("Held until working hours on a working day."))
@@ -76,7 +80,14 @@ class Message(models.Model):
         ordering = ["-day", "recipient"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "channel", "address", "day", "sequence"], name="message_one_digest_per_day"
+                fields=["recipient", "channel", "address", "day", "sequence"],
+                condition=Q(report__isnull=True),
+                name="message_one_digest_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "recipient", "channel"],
+                condition=Q(report__isnull=False),
+                name="message_report_once_per_recipient",
             ),
         ]
         indexes = [

@@ -49,7 +49,7 @@ def test_each_person_gets_one_digest_email_with_all_their_tasks(bureau, smtp_ser
     }
     assert "一.1" in parts["text/plain"] and "一.2" in parts["text/plain"] and "已逾期 3 天" in parts["text/plain"]
     assert "<table" in parts["text/html"] and f"/tasks/{bureau.overdue.pk}/" in parts["text/html"]
-    assert owner_mail["Message-ID"].startswith("<reminder-")
+    assert owner_mail["Message-ID"].startswith("<message-")
     assert Message.objects.filter(state=Message.State.SENT).count() == 4
 
 
