@@ -37,14 +37,18 @@ class TaskSnapshot(models.Model):
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows")
     task = models.ForeignKey("plans.Task", null=True, on_delete=models.SET_NULL, related_name="+")
-    plan = models.ForeignKey("plans.Plan", null=True, on_delete=models.SET_NULL, related_name="+")
+    # No indexes on plan and department: each costs the 100,000-row INSERT and UPDATE of every
+    # snapshot, for the rare deletion of a plan (a department with tasks cannot be deleted).
+    plan = models.ForeignKey("plans.Plan", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     plan_title = models.CharField(max_length=200)
     bureau = models.CharField(max_length=100)
     code = models.CharField(max_length=64)
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=500)
     kind = models.CharField(max_length=16)
-    lead_department = models.ForeignKey("plans.Department", null=True, on_delete=models.SET_NULL, related_name="+")
+    lead_department = models.ForeignKey(
+        "plans.Department", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     department_name = models.CharField(max_length=100, blank=True)
     owner_name = models.CharField(max_length=150, blank=True)
     start_date = models.DateField()

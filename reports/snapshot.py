@@ -1,19 +1,18 @@
-"""Freeze every task's figures as they stood at a cut-off, in two SQL statements.
+"""Freeze every task's figures as they stood at a cut-off, in one INSERT … SELECT.
 
-1. INSERT … SELECT copies each task with its inputs as at the cut-off: the latest progress update
-   approved by then (approval time, not report time: a figure reported before the cut-off but
-   approved after it was not yet counted), the deadline before any extension approved later, and
-   the completion date only if it had come.
-2. One UPDATE colours the copied rows with ``plans.selectors.with_progress``, the rule live pages
-   use, for "today" = the cut-off's date.
+The SELECT takes each task with its inputs as at the cut-off: the latest progress update approved
+by then (approval time, not report time: a figure reported before the cut-off but approved after
+it was not yet counted), the deadline before any extension approved later, and the completion date
+only if it had come. It colours those rows on the way in with ``plans.selectors.with_progress``,
+the rule the live pages use, compiled over the snapshot table and pointed at the frozen rows, for
+"today" = the cut-off's date.
 
-No model instances: 100,000 tasks freeze in seconds (``bench/reports_bench.py``).
-"""
+No model instances and no UPDATE after: 100,000 tasks freeze in about two seconds (``bench/reports_bench.py``)."""
 
 import datetime
 
 from django.db import connection, transaction
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -85,42 +84,42 @@ def as_of(tasks: QuerySet[Task], *, cut_off: datetime.datetime) -> QuerySet[Task
 
 
 def _insert_select(snapshot: Snapshot, tasks: QuerySet[Task]) -> int:
-    annotated = as_of(tasks, cut_off=snapshot.cut_off).annotate(s_colour=Value(""))  # coloured next
-    names = [name.removeprefix("s_") for name in annotated.query.annotations if name.startswith("s_")]
-    query = annotated.values(*(f"s_{name}" for name in names)).order_by()
-    sql, params = query.query.get_compiler(connection.alias).as_sql()
+    """One INSERT … SELECT: the tasks as at the cut-off, coloured on the way in (no UPDATE after)."""
     quote = connection.ops.quote_name
-    columns = {f.name: f.column for f in TaskSnapshot._meta.concrete_fields}
-    target = ", ".join(quote(c) for c in [columns["snapshot"], *(columns.get(n, n) for n in names)])
-    # Columns picked by alias from a derived table: the SELECT's own column order does not matter.
-    source = ", ".join(quote(f"s_{name}") for name in names)
+    table = quote(TaskSnapshot._meta.db_table)
+    day = timezone.localtime(snapshot.cut_off).date()
+    frozen = as_of(tasks, cut_off=snapshot.cut_off)
+    inputs = [name.removeprefix("s_") for name in frozen.query.annotations if name.startswith("s_")]
+    frozen_sql, frozen_params = frozen.values(*(f"s_{c}" for c in inputs)).order_by().query.sql_with_params()
+    # The frozen rows named like the snapshot table's columns…
+    renamed = ", ".join(f"{quote(f's_{c}')} AS {quote(c)}" for c in inputs)
+    # Materialized once: inlined, each mention of a correlated subquery's column would run it again.
+    frozen_cte = f"WITH {quote('frozen')} AS MATERIALIZED (SELECT {renamed} FROM ({frozen_sql}) {quote('t')}) "
+    # …so that with_progress, compiled over the snapshot table, reads them in its place.
+    coloured = (
+        with_progress(TaskSnapshot.objects.order_by(), today=day)
+        .annotate(overdue_days=Case(When(health=Health.RED.value, then=DaysBetween(F("deadline"), Value(day)))))
+        .values(*inputs, "percent_complete", "expected_percent", "health", "overdue_days")
+    )
+    coloured_sql, coloured_params = coloured.query.sql_with_params()
+    source = f" FROM {table}"
+    if not coloured_sql.endswith(source) or f"{table}.{quote('id')}" in coloured_sql:
+        raise RuntimeError("with_progress no longer compiles to a plain SELECT of the row's own columns")
+    coloured_sql = coloured_sql.removesuffix(source) + f" FROM {quote('frozen')} {table}"
+    target = [quote(c) for c in ["snapshot_id", *inputs, "percent", "expected", "colour", "days_overdue"]]
+    picked = [quote(c) for c in [*inputs, "percent_complete", "expected_percent", "health", "overdue_days"]]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(TaskSnapshot._meta.db_table)} ({target}) "
-            f"SELECT %s, {source} FROM ({sql}) {quote('t')}",
-            [snapshot.pk, *params],
+            f"INSERT INTO {table} ({', '.join(target)}) "
+            f"{frozen_cte}SELECT %s, {', '.join(picked)} FROM ({coloured_sql}) {quote('c')}",
+            [*frozen_params, snapshot.pk, *coloured_params],
         )
         return cursor.rowcount
-
-
-def _colour(snapshot: Snapshot) -> None:
-    day = timezone.localtime(snapshot.cut_off).date()
-    rows = with_progress(TaskSnapshot.objects.filter(snapshot=snapshot), today=day)
-    rows.update(
-        percent=F("percent_complete"),
-        expected=F("expected_percent"),
-        colour=F("health"),
-        days_overdue=Case(
-            When(Q(health=Health.RED.value), then=DaysBetween(F("deadline"), Value(day))),
-            default=None,
-        ),
-    )
 
 
 @transaction.atomic
 def snapshot_take(*, start: datetime.date, end: datetime.date, cut_off: datetime.datetime) -> Snapshot:
     snapshot = Snapshot.objects.create(cut_off=cut_off)
     snapshot.task_count = _insert_select(snapshot, snapshot_tasks(start=start, end=end, cut_off=cut_off))
-    _colour(snapshot)
     snapshot.save(update_fields=["task_count"])
     return snapshot
