@@ -96,11 +96,15 @@ def plan_progress_series_from_points(
         chart_points_refresh(task_ids=stale)
     scope = None if everyone else tasks
     sums = chart_points_sums(plan, tasks=scope, ends=ends)
-    if any(sums.get(end, (0.0, 0.0, 0))[2] != count for end in ends):
+
+    def short() -> bool:  # some month does not sum exactly the tasks counted
+        return any(sums.get(end, (0.0, 0.0, 0))[2] != count for end in ends)
+
+    if short():
         if everyone:  # sums left by deleted tasks: sum the points again
             chart_sums_rebuild(plan)
             sums = chart_points_sums(plan, tasks=scope, ends=ends)
-        if any(sums.get(end, (0.0, 0.0, 0))[2] != count for end in ends):
+        if short():
             # A month the points do not cover (the plan's period was moved), a section that still has
             # points, or points left under the plan by a task moved to another: work them all out
             # again, each task under its own plan.
