@@ -72,6 +72,11 @@ def prepare(tasks: int, updates: int) -> None:
 
 
 def clear() -> None:
+    """Empty the outbox between runs; on PostgreSQL with TRUNCATE, so that runs do not pile up dead rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {Reminder._meta.db_table}, {Message._meta.db_table}")
+        return
     Reminder.objects.all()._raw_delete(Reminder.objects.db)
     Message.objects.all()._raw_delete(Message.objects.db)
 
