@@ -22,6 +22,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
     path("reports/", include("reports.urls")),
+    path("reminders/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

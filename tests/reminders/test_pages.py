@@ -48,3 +48,22 @@ def test_managers_see_the_outbox_and_send_a_failed_message_again(client, bureau,
 def test_staff_have_no_outbox_in_the_admin(client, bureau):
     client.force_login(bureau.owner)
     assert client.get("/manage/reminders/message/").status_code == 403
+
+
+def test_a_person_sets_their_channels_and_unmutes_from_their_reminder_page(client, bureau):
+    from reminders.models import Preference
+
+    mute = TaskMute.objects.create(user=bureau.owner, task=bureau.overdue)
+    other_mute = TaskMute.objects.create(user=bureau.other, task=bureau.report_missing)
+    client.force_login(bureau.owner)
+    page = client.get("/reminders/settings/")
+    assert page.status_code == 200 and bureau.overdue.title.encode() in page.content
+    assert bureau.report_missing.title.encode() not in page.content
+    client.post("/reminders/settings/", {"by_chat": "on"})  # email unticked
+    assert Preference.objects.get(user=bureau.owner).by_email is False
+    client.post("/reminders/settings/", {"unmute": other_mute.pk})  # somebody else's: untouched
+    assert TaskMute.objects.filter(pk=other_mute.pk).exists()
+    client.post("/reminders/settings/", {"unmute": mute.pk})
+    assert not TaskMute.objects.filter(pk=mute.pk).exists()
+    scan(MONDAY, now=timezone.make_aware(datetime.datetime(2025, 6, 9, 9)))
+    assert not Message.objects.filter(recipient=bureau.owner, channel="email").exists()
