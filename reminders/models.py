@@ -32,8 +32,10 @@ class Kind(models.TextChoices):
     REPORT_MISSING_LEADER = "report_missing_leader", _("Progress report missing, told the leader")
 
     @classmethod
-    def before_deadline(cls, days: int) -> "Kind":
-        return cls(f"due_{days}")
+    def before_deadline(cls, days: int) -> str:
+        """due_7 …; a day set in REMINDER_DAYS_BEFORE beyond the four named ones is recorded as due_<days>."""
+        value = f"due_{days}"
+        return cls(value) if value in cls.values else value
 
 
 class Message(models.Model):

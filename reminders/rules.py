@@ -20,7 +20,7 @@ class Audience(enum.Enum):
 
 @dataclass(frozen=True)
 class Due:
-    kind: Kind
+    kind: str  # a Kind, or due_<days> for an extra day before the deadline
     due_on: datetime.date  # with the task and recipient, the reminder's unique key
     days: int  # days left to the deadline; negative when overdue
     audience: Audience

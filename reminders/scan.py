@@ -190,7 +190,7 @@ def plan_reminders(today: datetime.date, *, rules: Rules, calendar: WorkCalendar
             addressees[key] = addresses(*key)
         found, unreachable = addressees[key]
         result.unreachable += unreachable
-        kind = due.kind.value
+        kind = str(due.kind)
         for person_id, channel, address in found:
             if muted and (person_id, task_id) in muted:
                 continue

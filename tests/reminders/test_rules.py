@@ -136,3 +136,8 @@ def test_quiet_hours_and_holidays_hold_messages_until_the_next_working_morning(n
 def test_a_bad_quiet_hours_setting_names_itself():
     with pytest.raises(ValueError, match="REMINDER_QUIET_HOURS"):
         parse_quiet_hours("nine to five")
+
+
+def test_an_extra_day_before_the_deadline_is_its_own_kind():
+    rules = Rules(days_before=(0, 1, 3, 7, 14))
+    assert [kind for kind, _, _ in owed(D(2025, 6, 27), D(2025, 6, 13), rules=rules)] == ["due_14"]
