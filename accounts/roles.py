@@ -36,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("plans", "calendarday"): ("view",),
         ("reminders", "message"): ("view", "change"),
         ("reminders", "reminder"): ("view",),
+        ("reports", "report"): ("view", "add"),
     },
     ADMINISTRATOR: {
         ("plans", "plan"): ("view", "add", "change", "delete"),
@@ -49,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("reminders", "message"): ("view", "change"),
         ("reminders", "reminder"): ("view",),
         ("reminders", "taskmute"): ("view", "add", "delete"),
+        ("reports", "report"): ("view", "add"),
         ("reminders", "preference"): ("view", "add", "change", "delete"),
         ("accounts", "user"): ("view", "add", "change"),
         ("auth", "group"): ("view",),

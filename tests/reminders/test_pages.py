@@ -67,3 +67,10 @@ def test_a_person_sets_their_channels_and_unmutes_from_their_reminder_page(clien
     assert not TaskMute.objects.filter(pk=mute.pk).exists()
     scan(MONDAY, now=timezone.make_aware(datetime.datetime(2025, 6, 9, 9)))
     assert not Message.objects.filter(recipient=bureau.owner, channel="email").exists()
+
+
+def test_the_reports_link_is_shown_to_managers_only(client, bureau, manager):
+    client.force_login(bureau.owner)
+    assert b"/reports/" not in client.get("/").content
+    client.force_login(manager)
+    assert b"/reports/" in client.get("/").content
