@@ -3,9 +3,11 @@ import json as jsonlib
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from plans.models import Task
 from reminders import delivery
+from reminders.models import Message
 from reminders.scan import scan
 
 
@@ -31,9 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, today: datetime.date | None, dry_run: bool, json: bool, **options):
         result = scan(today, dry_run=dry_run)
-        outcomes = {delivery.SENT: 0, delivery.FAILED: 0, delivery.RETRY: 0, delivery.HELD: 0}
+        outcomes = {delivery.SENT: 0, delivery.FAILED: 0, delivery.RETRY: 0}
+        held = 0
         if not dry_run:
             outcomes.update(delivery.deliver_due())
+            held = Message.objects.filter(state=Message.State.PENDING, not_before__gt=timezone.now()).count()
         created = result.reminders() if json else []
         codes = dict(Task.objects.filter(pk__in={r.task_id for r in created}).values_list("pk", "code"))
         names = dict(
@@ -47,7 +51,7 @@ class Command(BaseCommand):
             "sent": outcomes[delivery.SENT],
             "duplicates_skipped": result.duplicates_skipped,
             "failed": outcomes[delivery.FAILED] + outcomes[delivery.RETRY],
-            "held": outcomes[delivery.HELD],
+            "held": held,
             "unreachable": result.unreachable,
             "reminders": [
                 {
