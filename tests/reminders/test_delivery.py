@@ -108,7 +108,7 @@ def test_quiet_hours_hold_the_digest_until_the_morning(bureau, smtp_server):
     evening = datetime.datetime(2025, 6, 9, 21, 30, tzinfo=SHANGHAI)
     with override_settings(**smtp_server.settings()):
         held = send_reminders(evening, "--today", "2025-06-09")
-        assert held["sent"] == 0 and smtp_server.handler.messages == []
+        assert (held["sent"], held["held"]) == (0, 4) and smtp_server.handler.messages == []
         assert Message.objects.first().not_before == datetime.datetime(2025, 6, 10, 8, 0, tzinfo=SHANGHAI)
         morning = send_reminders(datetime.datetime(2025, 6, 10, 8, 1, tzinfo=SHANGHAI), "--today", "2025-06-09")
     assert morning["sent"] == 4 and len(smtp_server.handler.messages) == 4
