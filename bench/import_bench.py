@@ -98,14 +98,14 @@ def floor(data: bytes, plan) -> float:
 
 def project_import(data: bytes, *, year: int, title: str = "基准计划") -> tuple[float, dict]:
     from plans.sheet_import import plan_import_sheet
-    from plans.sheets.reading import read_rows
-    from plans.sheets.rows import read_task_rows
+    from plans.sheets.reading import open_sheet
+    from plans.sheets.rows import TaskSheet
 
     start = time.perf_counter()
-    rows = read_task_rows(read_rows(data, "bench.xlsx"), plan_year=year)
+    rows = TaskSheet(open_sheet(data, "bench.xlsx"), plan_year=year)
     result = plan_import_sheet(rows=rows, plan_year=year, plan_title=title, dry_run=False)
     elapsed = time.perf_counter() - start
-    assert result.written, (result.errors, [r.row.errors for r in result.rows if r.row.errors][:3])
+    assert result.written, (result.errors, [r.row.errors for r in result.rows][:3])
     return elapsed, result.totals
 
 

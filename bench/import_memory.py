@@ -33,8 +33,8 @@ def main() -> None:
 
     from plans.models import Department
     from plans.sheet_import import plan_import_sheet
-    from plans.sheets.reading import read_rows
-    from plans.sheets.rows import read_task_rows
+    from plans.sheets.reading import open_sheet
+    from plans.sheets.rows import TaskSheet
 
     call_command("migrate", verbosity=0)
     for name in import_bench.DEPARTMENTS:
@@ -47,7 +47,7 @@ def main() -> None:
     print(f"{args.rows} rows, {path.stat().st_size / 1e6:.1f} MB file; peak RSS before importing: {peak_mb():.0f} MB")
     for label in ("new", "unchanged"):
         start = time.perf_counter()
-        rows = read_task_rows(read_rows(path.read_bytes(), path.name), plan_year=2025)
+        rows = TaskSheet(open_sheet(path.read_bytes(), path.name), plan_year=2025)
         result = plan_import_sheet(rows=rows, plan_year=2025, plan_title="内存基准", dry_run=False)
         totals = result.totals
         del rows, result

@@ -19,8 +19,8 @@ from django.utils import timezone
 from .models import Plan, SheetImportJob
 from .resources import PreviewCacheStorage
 from .sheet_import import plan_import_sheet
-from .sheets.reading import SheetReadError, read_rows
-from .sheets.rows import read_task_rows
+from .sheets.reading import SheetReadError, open_sheet
+from .sheets.rows import TaskSheet
 
 logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(minutes=15)
@@ -67,7 +67,7 @@ def sheet_import_job_run(*, job_id: str) -> str:
                 "The uploaded file is no longer kept (previews expire after 2 hours): upload it again."
             )
         progress("read", 0, 0)
-        rows = read_task_rows(read_rows(data, job.file_name), plan_year=job.plan.year)
+        rows = TaskSheet(open_sheet(data, job.file_name), plan_year=job.plan.year)
         result = plan_import_sheet(
             rows=rows, plan=job.plan, user=job.user, dry_run=False, progress=progress, **job.options
         )

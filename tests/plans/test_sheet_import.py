@@ -85,7 +85,7 @@ def test_reimporting_an_edited_sheet_updates_in_place_and_keeps_progress(departm
     ProgressUpdateFactory(task=task, reported_by=staff_a, value=Decimal(120))
     edited = [list(row) for row in ROWS]
     edited[1][2] = "新认定高新技术企业450家以上"
-    result = import_sheet(xlsx(edited), dry_run=False)
+    result = import_sheet(xlsx(edited), dry_run=False, keep_rows=True)
     assert [r.action for r in result.rows] == ["unchanged", "update", "unchanged", "unchanged"]
     task.refresh_from_db()
     assert (task.target_value, task.updates.count(), Task.objects.count()) == (450, 1, 4)
@@ -243,6 +243,6 @@ def test_a_sheet_without_a_supporting_column_leaves_supporting_departments_alone
     book.active.append([1, "加强科技企业培育", "新认定高新技术企业500家以上", "高新技术科", "2025年12月底前"])
     buffer = io.BytesIO()
     book.save(buffer)
-    result = import_sheet(buffer.getvalue(), dry_run=False)
+    result = import_sheet(buffer.getvalue(), dry_run=False, keep_rows=True)
     assert [r.action for r in result.rows] == ["unchanged", "update"]
     assert list(task.supporting_departments.values_list("name", flat=True)) == ["成果转化科"]
