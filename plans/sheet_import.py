@@ -7,6 +7,7 @@ rows that changed.
 """
 
 import datetime
+import functools
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -391,19 +392,42 @@ def _task_for(row: SheetRow, position, plan, departments, owners, start, end) ->
     else:
         kind = Task.Kind.QUANTITATIVE if target else Task.Kind.MILESTONE
     quantitative = kind == Task.Kind.QUANTITATIVE
+    return _new_task(
+        {
+            "plan_id": plan.pk if plan else None,
+            "code": row.code,
+            "position": position,
+            "title": row.title,
+            "description": row.target_text,
+            "kind": kind,
+            "lead_department_id": department.pk if department else None,
+            "owner_id": owner.pk if owner else None,
+            "start_date": start,
+            "deadline": row.deadline or end,
+            "needs_review": bool(target and target.flags),
+            **target_fields(target if quantitative else None),
+        }
+    )
+
+
+@functools.cache
+def _task_columns() -> list[tuple[str, object, Callable | None]]:
+    """(attname, default, default factory) of each concrete Task field, in the model's order."""
+    columns = []
+    for model_field in Task._meta.concrete_fields:
+        factory = model_field.get_default if model_field.has_default() and callable(model_field.default) else None
+        columns.append((model_field.attname, None if factory else model_field.get_default(), factory))
+    return columns
+
+
+def _new_task(values: dict) -> Task:
+    """A Task built the way Django builds one read from the database, from positional values:
+    several times faster than keyword arguments, which matters at 10,000 rows a sheet."""
     return Task(
-        plan_id=plan.pk if plan else None,
-        code=row.code,
-        position=position,
-        title=row.title,
-        description=row.target_text,
-        kind=kind,
-        lead_department_id=department.pk if department else None,
-        owner_id=owner.pk if owner else None,
-        start_date=start,
-        deadline=row.deadline or end,
-        needs_review=bool(target and target.flags),
-        **target_fields(target if quantitative else None),
+        *[
+            values[name] if name in values else (factory() if factory else default)
+            for name, default, factory in _task_columns()
+        ]
     )
 
 
