@@ -111,6 +111,7 @@ def project_import(data: bytes, *, year: int, title: str = "基准计划") -> tu
 
 def admin_preview_and_confirm(data: bytes, plan) -> float:
     """The admin's two requests for a new sheet: the dry-run preview, then the confirm."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
@@ -118,6 +119,8 @@ def admin_preview_and_confirm(data: bytes, plan) -> float:
     from django.urls import reverse
 
     setup_test_environment()  # so that the client keeps each response's template context
+    # Both requests in this process: a larger file would otherwise go to a worker that is not running here.
+    settings.SHEET_ASYNC_BYTES = len(data) + 1
     user, _ = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )

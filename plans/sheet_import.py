@@ -299,7 +299,7 @@ class _Import:
                         self.orphans.append((item.row.code, item.row.parent))
                 Task.objects.bulk_create(
                     [item.task for item in batch],
-                    batch_size=1000,
+                    batch_size=CHUNK_ROWS,
                     update_conflicts=True,
                     unique_fields=["plan", "code"],
                     update_fields=CATEGORY_UPSERT_FIELDS if categories else UPSERT_FIELDS,
