@@ -81,6 +81,12 @@ class SheetImport:
     def has_errors(self) -> bool:
         return bool(self.errors) or self.counts.get("error", 0) > 0
 
+    def can_apply(self, *, skip_errors: bool, create_unknown: bool) -> bool:
+        """Whether applying this previewed sheet with the same choices would write it."""
+        if self.errors or (self.counts.get("error", 0) and not skip_errors):
+            return False
+        return create_unknown or not (self.unknown_departments or self.unknown_owners)
+
 
 def find_plan(*, year: int, title: str | None) -> Plan | None:
     plans = Plan.objects.filter(year=year)
