@@ -51,6 +51,7 @@ def main() -> None:
     if args.write_sheet:
         args.write_sheet.write_bytes(import_bench.build_sheet(args.rows))
         return
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
@@ -60,6 +61,7 @@ def main() -> None:
     from plans.sheets.rows import TaskSheet
 
     call_command("migrate", verbosity=0)
+    settings.DEBUG = False  # as in production: with DEBUG on, Django keeps every query's SQL in memory
     for name in import_bench.DEPARTMENTS:
         Department.objects.get_or_create(name=name)
     for name in import_bench.OWNERS:

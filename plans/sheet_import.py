@@ -205,6 +205,9 @@ class _Import:
         self.orphans: list[tuple[str, str]] = []  # (code, parent code) written before their parent
         self.position = 0
         self.since = timezone.now()
+        # A first import into an empty plan has nothing to compare with: no look-up per chunk. (The
+        # rows this import writes are never looked up again: a code used twice is an error.)
+        self.had_tasks = plan is not None and plan.tasks.exists()
 
     @property
     def may_write(self) -> bool:
@@ -218,7 +221,7 @@ class _Import:
     def check(self, rows: list[SheetRow], report, done: int, total: int) -> list[_Item]:
         self._find_unknown_names(rows)
         existing = {}
-        if self.plan is not None:
+        if self.had_tasks:
             codes = [row.code for row in rows if row.code]
             # Plain values, not model instances: a chunk compares thousands of tasks.
             existing = {

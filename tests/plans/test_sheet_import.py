@@ -308,3 +308,17 @@ def test_skipped_rows_are_counted_and_kept_when_the_rest_is_written(departments,
     assert result.written and result.totals["skipped"] == 1 and result.totals["new"] == 3
     assert [(r.row.row, r.action) for r in result.rows] == [(6, "skipped")]
     assert set(Task.objects.values_list("code", flat=True)) == {"一", "一.1", "一.2"}
+
+
+def test_an_applied_import_keeps_the_first_rows_with_errors_and_counts_the_rest(departments, tmp_path, monkeypatch):
+    from plans import sheet_import
+
+    monkeypatch.setattr(sheet_import, "MAX_KEPT_ERRORS", 1)
+    rows = [[i, f"任务{i}", "10项", "高新技术科", "", "", "2025-02-30", ""] for i in range(1, 4)]
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(xlsx(rows))
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_tasks", str(path), "--plan-year", "2025", stdout=StringIO(), stderr=err)
+    assert "row 3: 完成时限" in err.getvalue() and "row 4" not in err.getvalue()
+    assert "and 2 more rows with errors" in err.getvalue() and not Task.objects.exists()

@@ -88,6 +88,8 @@ class Command(BaseCommand):
             if item.row.errors:
                 for error in item.row.errors:
                     self.stderr.write(f"row {item.row.row}: {error}")
+        if (more := result.totals["error"] + result.totals["skipped"] - len(result.rows)) > 0:
+            self.stderr.write(f"… and {more} more rows with errors")
         for error in result.errors:
             self.stderr.write(error)
         if result.unknown_departments:
