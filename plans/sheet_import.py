@@ -176,8 +176,7 @@ class _Item:
 
     row: SheetRow
     action: str
-    task: Task | None
-    pk: int | None  # the existing task's
+    task: Task | None  # only for a row to be written
 
 
 class _Import:
@@ -260,7 +259,7 @@ class _Import:
             row.errors.extend(f"{name}: {'; '.join(messages)}" for name, messages in error.message_dict.items())
         if row.errors:
             self.failed_codes.add(row.code)
-            return self._record(_Item(row, "error", None, None))
+            return self._record(_Item(row, "error", None))
         compared = CATEGORY_COMPARED if row.is_category else COMPARED
         if old is None:
             action = "new"
@@ -276,9 +275,9 @@ class _Import:
             old_department = old["lead_department_id"] if old else None
             if task.lead_department_id not in self.allowed or (old_department and old_department not in self.allowed):
                 row.errors.append(f"责任单位 {row.department or '—'}: not one of your departments")
-                return self._record(_Item(row, "error", None, None))
+                return self._record(_Item(row, "error", None))
         # Only rows to be written keep their task: an unchanged row is done with here.
-        return self._record(_Item(row, action, None if action == "unchanged" else task, old and old["pk"]))
+        return self._record(_Item(row, action, None if action == "unchanged" else task))
 
     def _record(self, item: _Item) -> _Item:
         self.result.counts[item.action] += 1
