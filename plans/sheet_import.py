@@ -305,8 +305,11 @@ class _Import:
                     if item.row.parent and item.task.parent_id is None:  # its parent comes further down
                         orphans.add(item.row.code)
                         self.orphans.append((item.row.code, item.row.parent))
+                # New rows are plain inserts, as ON CONFLICT costs an index probe a row. Imports of a plan
+                # take turns (its row lock); anyone else adding the same code meanwhile makes this fail whole.
+                Task.objects.bulk_create([item.task for item in batch if item.action == "new"], batch_size=CHUNK_ROWS)
                 Task.objects.bulk_create(
-                    [item.task for item in batch],
+                    [item.task for item in batch if item.action == "update"],
                     batch_size=CHUNK_ROWS,
                     update_conflicts=True,
                     unique_fields=["plan", "code"],
