@@ -90,6 +90,8 @@ def test_reimporting_an_edited_sheet_updates_in_place_and_keeps_progress(departm
     task.refresh_from_db()
     assert (task.target_value, task.updates.count(), Task.objects.count()) == (450, 1, 4)
     assert task.history.count() == 2  # the update is on record; unchanged rows wrote nothing
+    latest = task.history.order_by("-history_id").first()
+    assert (latest.history_type, latest.target_value, latest.history_date) == ("~", 450, task.updated_at)
     assert Task.objects.get(code="一.2").history.count() == 1
 
 
