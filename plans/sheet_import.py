@@ -2,8 +2,9 @@
 
 Tasks are matched by their natural key (plan, code). Departments and owners are
 resolved once for the whole sheet; unknown names are listed and created only when
-the caller says so. Rows are written with bulk upserts; history is written only for
-rows that changed.
+the caller says so. Rows are checked and written a chunk at a time (bulk inserts for
+new rows, bulk upserts for changed ones), so memory does not grow with the sheet;
+history is written only for rows that changed.
 """
 
 import datetime
