@@ -80,7 +80,9 @@ def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs)
     from django.contrib.auth.management import create_permissions
 
     # Runs once per migrated app; act after the last one so that every permission exists.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # Django sends post_migrate only for apps with a models module, so the last such app.
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if sender.label != last.label:
         return
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0, using=using)

@@ -1,5 +1,6 @@
 """The task list's spreadsheet side: import (django-import-export's preview and confirm, with
-large confirms handed to a worker and followed on a progress page) and the ledger export."""
+the preview and the confirm of a large file handed to a worker and followed on a progress page)
+and the ledger export."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -41,6 +42,34 @@ class TaskSheetAdminMixin(ImportMixin):
             *super().get_urls(),
         ]
 
+    def import_action(self, request, **kwargs):
+        """The upload: a small file is previewed here; a larger one on a worker, with a progress page."""
+        if request.method == "POST" and self.has_import_permission(request):
+            import_form = self.create_import_form(request)
+            if import_form.is_valid() and runs_in_background(import_form.cleaned_data["import_file"].size):
+                import_file = import_form.cleaned_data["import_file"]
+                input_format = self.get_import_formats()[int(import_form.cleaned_data["format"])]()
+                storage = self.write_to_tmp_storage(import_file, input_format)
+                job = self._start_job(request, import_form, file_name=import_file.name, storage_name=storage.name)
+                return redirect("admin:plans_task_import_job", job_id=job.pk)
+        return super().import_action(request, **kwargs)
+
+    def _start_job(self, request, form, *, file_name: str, storage_name: str, dry_run: bool = True):
+        options = self.get_import_data_kwargs(request=request, form=form)
+        allowed = options["allowed_departments"]
+        return sheet_import_job_start(
+            plan=options["plan"],
+            user=request.user,
+            file_name=file_name,
+            storage_name=storage_name,
+            options={
+                "skip_errors": options["skip_errors"],
+                "create_unknown": options["create_unknown"],
+                "allowed_departments": None if allowed is None else sorted(allowed),
+            },
+            dry_run=dry_run,
+        )
+
     def process_import(self, request, **kwargs):
         """The confirm step: a small file is applied here; a larger one goes to a worker, with a progress page."""
         if request.method == "POST" and self.has_import_permission(request):
@@ -49,18 +78,12 @@ class TaskSheetAdminMixin(ImportMixin):
                 name = confirm_form.cleaned_data["import_file_name"]
                 data = self.get_tmp_storage_class()(name=name, read_mode="rb").read()
                 if data is not None and runs_in_background(len(data)):
-                    options = self.get_import_data_kwargs(request=request, form=confirm_form)
-                    allowed = options["allowed_departments"]
-                    job = sheet_import_job_start(
-                        plan=options["plan"],
-                        user=request.user,
+                    job = self._start_job(
+                        request,
+                        confirm_form,
                         file_name=confirm_form.cleaned_data["original_file_name"],
                         storage_name=name,
-                        options={
-                            "skip_errors": options["skip_errors"],
-                            "create_unknown": options["create_unknown"],
-                            "allowed_departments": None if allowed is None else sorted(allowed),
-                        },
+                        dry_run=False,
                     )
                     return redirect("admin:plans_task_import_job", job_id=job.pk)
         return super().process_import(request, **kwargs)
@@ -76,10 +99,23 @@ class TaskSheetAdminMixin(ImportMixin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("Importing %(file)s") % {"file": job.file_name},
+            "title": (_("Checking %(file)s") if job.dry_run else _("Importing %(file)s")) % {"file": job.file_name},
             "job": job,
             "status": sheet_import_job_status(job),
         }
+        if job.dry_run and job.state == SheetImportJob.State.DONE and job.preview.get("ready"):
+            # The confirm step of django-import-export's own screens, for the file the worker previewed.
+            context["confirm_form"] = TaskConfirmImportForm(
+                initial={
+                    "import_file_name": job.storage_name,
+                    "original_file_name": job.file_name,
+                    "format": str(self.get_import_formats().index(SpreadsheetFormat)),
+                    "resource": "0",
+                    "plan": job.plan_id,
+                    "skip_errors": job.options.get("skip_errors", False),
+                    "create_unknown": job.options.get("create_unknown", False),
+                }
+            )
         return TemplateResponse(request, "admin/plans/task/import_job.html", context)
 
     def import_job_status(self, request, job_id):

@@ -1,4 +1,5 @@
-"""Confirmed spreadsheet imports that run on a Celery worker while the page shows their progress.
+"""Spreadsheet imports of large files that run on a Celery worker while the page shows their progress:
+the preview (dry run), then the confirmed import.
 
 The job row says where the job stands; progress counts go to the cache, because the import
 itself runs in one transaction whose writes nobody else sees until it commits. A worker claims a
@@ -18,9 +19,9 @@ from django.utils import timezone
 
 from .models import Plan, SheetImportJob
 from .resources import PreviewCacheStorage
-from .sheet_import import plan_import_sheet
-from .sheets.reading import SheetReadError, read_rows
-from .sheets.rows import read_task_rows
+from .sheet_import import SheetImport, plan_import_sheet
+from .sheets.reading import SheetReadError, open_sheet
+from .sheets.rows import TaskSheet
 
 logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(minutes=15)
@@ -34,12 +35,19 @@ def progress_key(job_id) -> str:
     return f"plans:sheet-import:{job_id}"
 
 
-def sheet_import_job_start(*, plan: Plan, user, file_name: str, storage_name: str, options: dict) -> SheetImportJob:
+def sheet_import_job_start(
+    *, plan: Plan, user, file_name: str, storage_name: str, options: dict, dry_run: bool = False
+) -> SheetImportJob:
     from .tasks import run_sheet_import
 
     with transaction.atomic():
         job = SheetImportJob.objects.create(
-            plan=plan, user=user, file_name=file_name[:255], storage_name=storage_name, options=options
+            plan=plan,
+            user=user,
+            file_name=file_name[:255],
+            storage_name=storage_name,
+            options=options,
+            dry_run=dry_run,
         )
         run_sheet_import.delay_on_commit(str(job.pk))
     return job
@@ -59,7 +67,7 @@ def sheet_import_job_run(*, job_id: str) -> str:
     def progress(stage: str, done: int, total: int) -> None:
         cache.set(progress_key(job.pk), {"stage": stage, "done": done, "total": total}, timeout=3600)
 
-    state, message, totals = SheetImportJob.State.FAILED, "", {}
+    state, message, totals, preview = SheetImportJob.State.FAILED, "", {}, {}
     try:
         data = storage.read()
         if data is None:
@@ -67,12 +75,17 @@ def sheet_import_job_run(*, job_id: str) -> str:
                 "The uploaded file is no longer kept (previews expire after 2 hours): upload it again."
             )
         progress("read", 0, 0)
-        rows = read_task_rows(read_rows(data, job.file_name), plan_year=job.plan.year)
+        options = dict(job.options)
+        if options.get("allowed_departments") is not None:
+            options["allowed_departments"] = set(options["allowed_departments"])
+        rows = TaskSheet(open_sheet(data, job.file_name), plan_year=job.plan.year)
         result = plan_import_sheet(
-            rows=rows, plan=job.plan, user=job.user, dry_run=False, progress=progress, **job.options
+            rows=rows, plan=job.plan, user=job.user, dry_run=job.dry_run, keep_rows=False, progress=progress, **options
         )
         totals = result.totals
-        if result.written:
+        if job.dry_run:
+            state, preview = SheetImportJob.State.DONE, _preview(result, job.options)  # the file stays for the confirm
+        elif result.written:
             state = SheetImportJob.State.DONE
             storage.remove()
         else:
@@ -86,9 +99,26 @@ def sheet_import_job_run(*, job_id: str) -> str:
             "The import stopped on an unexpected error; nothing was written. The administrators can see it in the log."
         )
     SheetImportJob.objects.filter(pk=job.pk).update(
-        state=state, message=message, totals=totals, finished_at=timezone.now()
+        state=state, message=message, totals=totals, preview=preview, finished_at=timezone.now()
     )
     return state
+
+
+def _preview(result: SheetImport, options: dict) -> dict:
+    """What the page shows of a dry run: JSON, small whatever the sheet's size."""
+    return {
+        "ready": result.can_apply(
+            skip_errors=options.get("skip_errors", False), create_unknown=options.get("create_unknown", False)
+        ),
+        "errors": result.errors,
+        "unknown_departments": result.unknown_departments,
+        "unknown_owners": result.unknown_owners,
+        "rows": [
+            {"row": item.row.row, "code": item.row.code, "title": item.row.title, "errors": item.row.errors}
+            for item in result.rows
+        ],
+        "more_rows": max(result.totals["error"] - len(result.rows), 0),
+    }
 
 
 def sheet_import_job_status(job: SheetImportJob) -> dict:

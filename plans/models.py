@@ -372,7 +372,8 @@ def format_target(comparator: str, value: Decimal | None, value_max: Decimal | N
 
 
 class SheetImportJob(models.Model):
-    """A confirmed spreadsheet import running on a Celery worker, with its progress for the page that waits."""
+    """A spreadsheet import running on a Celery worker, with its progress for the page that waits:
+    the preview (dry run) of a large file, or a confirmed import."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -388,6 +389,10 @@ class SheetImportJob(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     storage_name = models.CharField(max_length=64, help_text="Key of the uploaded file in the preview storage.")
     options = models.JSONField(default=dict)
+    dry_run = models.BooleanField(_("preview only"), default=False)
+    # A dry run's outcome for its page: totals are in ``totals``; this keeps the sheet's problems,
+    # the unknown names and the rows with errors (never every row).
+    preview = models.JSONField(default=dict, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State, default=State.QUEUED)
     stage = models.CharField(max_length=16, blank=True)
     done = models.PositiveIntegerField(default=0)

@@ -6,7 +6,8 @@ python-calamine behind a zip-bomb check instead of openpyxl, one pass over the r
 bulk upserts, all or nothing.
 """
 
-import tablib
+from itertools import islice
+
 from django.core.exceptions import ValidationError
 from import_export import resources
 from import_export.formats.base_formats import Format
@@ -16,8 +17,8 @@ from import_export.tmp_storages import CacheStorage
 from .models import Task
 from .sheet_import import SheetImport, plan_import_sheet
 from .sheets.headers import require_header
-from .sheets.reading import read_rows
-from .sheets.rows import read_task_rows
+from .sheets.reading import OpenSheet, open_sheet
+from .sheets.rows import TaskSheet
 
 PREVIEW_COLUMNS = [
     "行号 / Row",
@@ -60,13 +61,10 @@ class SpreadsheetFormat(Format):
         return True
 
     def create_dataset(self, in_stream):
-        rows = read_rows(in_stream, "upload")
-        require_header(rows)
-        dataset = tablib.Dataset()
-        width = max((len(row) for row in rows), default=0)
-        for row in rows:
-            dataset.append(list(row) + [""] * (width - len(row)))
-        return dataset
+        # The opened sheet, not a tablib Dataset: its rows become Python objects a chunk at a time.
+        sheet = open_sheet(in_stream, "upload")
+        require_header(list(islice(sheet, 15)))
+        return sheet
 
 
 class TaskSheetResource(resources.ModelResource):
@@ -102,7 +100,8 @@ class TaskSheetResource(resources.ModelResource):
     ):
         plan = kwargs["plan"]
         user = kwargs.get("user")
-        rows = read_task_rows([list(row) for row in dataset], plan_year=plan.year)
+        raw = dataset if isinstance(dataset, OpenSheet) else [list(row) for row in dataset]
+        rows = TaskSheet(raw, plan_year=plan.year)
         result = plan_import_sheet(
             rows=rows,
             plan=plan,
@@ -155,4 +154,9 @@ def as_import_export_result(sheet: SheetImport, *, skip_errors: bool, create_unk
         row_result.object_repr = f"{row.code} {row.title}"
         result.append_row_result(row_result)
         result.increment_row_result_total(row_result)
+    if not sheet.rows_kept:  # an applied sheet keeps only its rows with errors: count the rest
+        counts = sheet.counts
+        result.totals[RowResult.IMPORT_TYPE_NEW] = counts["new"]
+        result.totals[RowResult.IMPORT_TYPE_UPDATE] = counts["update"]
+        result.totals[RowResult.IMPORT_TYPE_SKIP] = counts["unchanged"] + counts["skipped"]
     return result

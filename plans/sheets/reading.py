@@ -3,7 +3,7 @@
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePath
 
 from django.conf import settings
@@ -24,6 +24,28 @@ def _limit(name: str, default: int) -> int:
 
 def read_rows(data: bytes, name: str) -> list[list]:
     """All rows of the first sheet as lists of cell values (str, float, date, datetime or '')."""
+    return list(open_sheet(data, name))
+
+
+class OpenSheet:
+    """The first sheet of a file, parsed once and walked row by row as many times as needed.
+
+    An xlsx or xls sheet stays in calamine's compact form (about 0.4 KB a row) and csv as its
+    text; only the rows being walked become Python lists."""
+
+    def __init__(self, rows: Callable[[], Iterator[list]], name: str):
+        self._rows = rows
+        self.name = name
+
+    def __iter__(self) -> Iterator[list]:
+        return self._rows()
+
+    def __bool__(self) -> bool:
+        return next(iter(self), None) is not None
+
+
+def open_sheet(data: bytes, name: str) -> OpenSheet:
+    """Check the file (size, type, zip bomb) and parse its first sheet; rows are read when walked."""
     max_bytes = _limit("SHEET_MAX_BYTES", 20 * 1024 * 1024)
     if not data:
         raise SheetReadError(f"“{name}” is empty: expected an .xlsx, .xls or .csv task sheet.")
@@ -37,11 +59,11 @@ def read_rows(data: bytes, name: str) -> list[list]:
         )
     if data[:4] == b"PK\x03\x04" or suffix == ".xlsx":
         _check_zip(data, name)
-        return list(_calamine_rows(data, name))
+        return _calamine_sheet(data, name)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix == ".xls":
-        return list(_calamine_rows(data, name))
+        return _calamine_sheet(data, name)
     if suffix in {".csv", ".txt", ""}:
-        return list(_csv_rows(data, name))
+        return _csv_sheet(data, name)
     raise SheetReadError(f"“{name}” is not a spreadsheet: expected .xlsx, .xls or .csv.")
 
 
@@ -59,25 +81,30 @@ def _check_zip(data: bytes, name: str) -> None:
         )
 
 
-def _calamine_rows(data: bytes, name: str) -> Iterator[list]:
+def _calamine_sheet(data: bytes, name: str) -> OpenSheet:
     from python_calamine import CalamineWorkbook
 
     max_rows = _limit("SHEET_MAX_ROWS", 200_000)
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-        for count, row in enumerate(rows, start=1):
-            if count > max_rows:
-                raise SheetReadError(f"“{name}” has more than {max_rows} rows.")
-            yield list(row)
-    except SheetReadError:
-        raise
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     except Exception as error:  # calamine raises its own error types, and XML errors for hostile files
         raise SheetReadError(f"“{name}” is not a readable spreadsheet ({type(error).__name__}: {error}).") from error
+    if sheet.height > max_rows:
+        raise SheetReadError(f"“{name}” has more than {max_rows} rows.")
+
+    def rows() -> Iterator[list]:
+        try:
+            for row in sheet.iter_rows():
+                yield list(row)
+        except Exception as error:
+            raise SheetReadError(
+                f"“{name}” is not a readable spreadsheet ({type(error).__name__}: {error})."
+            ) from error
+
+    return OpenSheet(rows, name)
 
 
-def _csv_rows(data: bytes, name: str) -> Iterator[list]:
+def _csv_sheet(data: bytes, name: str) -> OpenSheet:
     if b"\x00" in data[:4096]:
         raise SheetReadError(f"“{name}” is a binary file, not a spreadsheet: expected .xlsx, .xls or .csv.")
     text = decode_text(data)
@@ -89,7 +116,11 @@ def _csv_rows(data: bytes, name: str) -> Iterator[list]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         pass
-    for count, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        if count > max_rows:
-            raise SheetReadError(f"“{name}” has more than {max_rows} rows.")
-        yield row
+
+    def rows() -> Iterator[list]:
+        for count, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+            if count > max_rows:
+                raise SheetReadError(f"“{name}” has more than {max_rows} rows.")
+            yield row
+
+    return OpenSheet(rows, name)

@@ -2,7 +2,9 @@
 
 import datetime
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from plans.extraction.targets import FoundTarget
 
@@ -43,57 +45,95 @@ def _text(value) -> str:
     return text
 
 
-def read_task_rows(rows: list[list], *, plan_year: int) -> list[SheetRow]:
-    """Turn sheet rows into task rows: category rows (一、…) become parents of the rows below them."""
-    found = require_header(rows)
-    header_index, columns = found
-    headers = {field: rows[header_index][column] for column, field in columns.items()}
-    result: list[SheetRow] = []
-    category: str | None = None
-    seen: dict[str, int] = {}
-    for index in range(header_index + 1, len(rows)):
-        raw = rows[index]
-        cells = {field: raw[column] if column < len(raw) else "" for column, field in columns.items()}
-        texts = [_text(cell) for cell in raw]
-        if not any(texts):
-            continue
-        sheet_row = index + 1
-        filled = [text for text in texts if text]
-        category_match = _CATEGORY.match(filled[0]) if len(filled) == 1 else None
-        if category_match:
-            category = category_match.group(1)
-            row = SheetRow(
-                row=sheet_row, code=category, parent=None, title=category_match.group(2).strip(), is_category=True
-            )
-        else:
-            row = _task_row(sheet_row, cells, headers, category, plan_year)
-        if row.code:
-            if row.code in seen:
-                row.errors.append(
-                    f"{headers.get('code', '序号')}: code {row.code} is already used on row {seen[row.code]}"
-                )
+def read_task_rows(rows: Iterable[list], *, plan_year: int) -> list[SheetRow]:
+    """Every task row of a sheet at once (small sheets, tests); imports walk a ``TaskSheet``."""
+    return list(TaskSheet(rows, plan_year=plan_year))
+
+
+class TaskSheet:
+    """A task sheet's rows, turned into ``SheetRow`` one at a time as they are walked.
+
+    Category rows (一、…) become parents of the rows below them, and a row numbered 二.4.a hangs
+    from the row 二.4 when the sheet has one. A first, light pass reads only the codes, so that
+    parents, duplicate codes and the row count are known before any row is checked; it keeps one
+    small string and number per code (about 0.1 KB a row), never the rows.
+    ``raw`` must be walkable more than once (``OpenSheet``, a list).
+    """
+
+    def __init__(self, raw: Iterable[list], *, plan_year: int):
+        self._raw = raw
+        self.plan_year = plan_year
+        head = list(islice(raw, 15))
+        self.header_index, self.columns = require_header(head)
+        header = head[self.header_index]
+        self.headers = {field: header[column] for column, field in self.columns.items()}
+        self._code_column = next((column for column, field in self.columns.items() if field == "code"), None)
+        self.codes: dict[str, int] = {}  # code → the sheet row that first uses it
+        self.count = 0
+        for sheet_row, _, _, code in self._scan():
+            self.count += 1
+            if code:
+                self.codes.setdefault(code, sheet_row)
+        self.with_children = {parent for code in self.codes if (parent := self._prefix_parent(code))}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[SheetRow]:
+        category: str | None = None
+        for sheet_row, raw, category_title, code in self._scan(codes=False):
+            if category_title is not None:
+                category = code
+                row = SheetRow(row=sheet_row, code=code, parent=None, title=category_title, is_category=True)
             else:
-                seen[row.code] = sheet_row
-        result.append(row)
-    _link_parents(result)
-    return result
+                cells = {field: raw[column] if column < len(raw) else "" for column, field in self.columns.items()}
+                row = _task_row(sheet_row, cells, self.headers, category, self.plan_year)
+                if row.code:
+                    row.parent = self._prefix_parent(row.code) or row.parent
+            if row.code:
+                first = self.codes.get(row.code)
+                if first is not None and first != sheet_row:
+                    row.errors.append(
+                        f"{self.headers.get('code', '序号')}: code {row.code} is already used on row {first}"
+                    )
+                row.has_children = row.code in self.with_children
+            yield row
 
+    def _scan(self, *, codes: bool = True) -> Iterator[tuple[int, list, str | None, str]]:
+        """(sheet row, cells, category title or None, code) of every non-empty row below the header.
 
-def _link_parents(rows: list[SheetRow]) -> None:
-    """A row numbered 二.4.a hangs from the row 二.4 when the sheet has one, else from its category."""
-    codes = {row.code for row in rows if row.code}
-    for row in rows:
-        if row.is_category or not row.code:
-            continue
-        prefix = row.code
+        Without ``codes`` a task row's code is left empty: the second pass reads it with the rest."""
+        category: str | None = None
+        code_column = self._code_column
+        for index, raw in enumerate(self._raw):
+            if index <= self.header_index:
+                continue
+            # _text() empties only blank strings, so this is "any(_text(cell) for cell in raw)", faster.
+            filled = [cell for cell in raw if cell is not None and (cell.strip() if isinstance(cell, str) else True)]
+            if not filled:
+                continue
+            category_match = _CATEGORY.match(_text(filled[0])) if len(filled) == 1 else None
+            if category_match:
+                category = category_match.group(1)
+                yield index + 1, raw, category_match.group(2).strip(), category
+            elif codes:
+                cell = raw[code_column] if code_column is not None and code_column < len(raw) else ""
+                yield index + 1, raw, None, _code(parse_code(_text(cell)), category)
+            else:
+                yield index + 1, raw, None, ""
+
+    def _prefix_parent(self, code: str) -> str | None:
+        prefix = code
         while "." in prefix:
             prefix = prefix.rsplit(".", 1)[0]
-            if prefix in codes:
-                row.parent = prefix
-                break
-    parents = {row.parent for row in rows if row.parent}
-    for row in rows:
-        row.has_children = row.code in parents
+            if prefix in self.codes:
+                return prefix
+        return None
+
+
+def _code(number: str, category: str | None) -> str:
+    # 序号 is either a number within its category (1, 2 …) or already a full code (二.4.a).
+    return (f"{category}.{number}" if category and number and "." not in number else number)[:64]
 
 
 def _task_row(sheet_row: int, cells: dict, headers: dict, category: str | None, plan_year: int) -> SheetRow:
@@ -108,8 +148,7 @@ def _task_row(sheet_row: int, cells: dict, headers: dict, category: str | None, 
         errors.append(f"{column('code')}: empty; every task needs its number")
     if not title:
         errors.append(f"{column('title')}: empty")
-    # 序号 is either a number within its category (1, 2 …) or already a full code (二.4.a).
-    code = f"{category}.{number}" if category and number and "." not in number else number
+    code = _code(number, category)
     target = None
     target_text = _text(cells.get("target"))
     try:
@@ -126,7 +165,7 @@ def _task_row(sheet_row: int, cells: dict, headers: dict, category: str | None, 
         supporting = [name for name in re.split(r"[、,，;；/\s]+", _text(cells.get("supporting"))) if name]
     return SheetRow(
         row=sheet_row,
-        code=code[:64],
+        code=code,
         parent=category,
         title=(title or target_text)[:500],
         target=target,

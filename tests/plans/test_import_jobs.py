@@ -99,34 +99,76 @@ def test_only_its_owner_or_a_manager_sees_a_job(client, plan, manager, staff_a, 
         assert client.get(url).status_code == status
 
 
+def wait_for(client, job) -> dict:
+    status_url = reverse("admin:plans_task_import_job_status", kwargs={"job_id": job.pk})
+    deadline = time.monotonic() + 90
+    while client.get(status_url).json()["state"] not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return client.get(status_url).json()
+
+
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_large_confirmed_import_runs_on_a_real_worker_and_the_page_follows_it(
+def test_a_large_file_is_previewed_then_imported_on_a_real_worker_and_the_page_follows_both(
     client, settings, plan, manager, department_a
 ):
     settings.SHEET_ASYNC_BYTES = 0  # every file counts as large here
     client.force_login(manager)
-    preview = client.post(
-        reverse("admin:plans_task_import"),
-        {
-            "plan": plan.pk,
-            "resource": "0",
-            "format": "0",
-            "import_file": SimpleUploadedFile("big.xlsx", sheet(1500, department_a.name)),
-        },
-    )
-    fields = {field.html_name: field.value() for field in preview.context["confirm_form"]}
     with running_worker(queue="celery"):
+        upload = client.post(
+            reverse("admin:plans_task_import"),
+            {
+                "plan": plan.pk,
+                "resource": "0",
+                "format": "0",
+                "import_file": SimpleUploadedFile("big.xlsx", sheet(1500, department_a.name)),
+            },
+        )
+        assert upload.status_code == 302 and "/import/job/" in upload["Location"]
+        check = SheetImportJob.objects.get()
+        assert check.dry_run
+        status = wait_for(client, check)
+        assert status["state"] == "done", status
+        assert (status["totals"]["new"], status["done"], status["total"]) == (1500, 1500, 1500)
+        assert not Task.objects.exists()  # a preview writes nothing
+        preview = client.get(upload["Location"])
+        assert "confirm_form" in preview.context
+        fields = {field.html_name: field.value() for field in preview.context["confirm_form"]}
         response = client.post(reverse("admin:plans_task_process_import"), fields)
         assert response.status_code == 302 and "/import/job/" in response["Location"]
-        job = SheetImportJob.objects.get()
-        status_url = reverse("admin:plans_task_import_job_status", kwargs={"job_id": job.pk})
-        deadline = time.monotonic() + 90
-        while client.get(status_url).json()["state"] not in ("done", "failed") and time.monotonic() < deadline:
-            time.sleep(0.5)
-    status = client.get(status_url).json()
+        job = SheetImportJob.objects.get(dry_run=False)
+        status = wait_for(client, job)
     assert status["state"] == "done", status
     assert (status["totals"]["new"], status["done"], status["total"]) == (1500, 1500, 1500)
     assert Task.objects.filter(plan=plan).count() == 1500
     page = client.get(response["Location"]).content.decode()
     assert "1500" in page
+
+
+@pytest.mark.django_db
+def test_the_preview_of_a_large_file_with_a_bad_row_names_it_and_offers_no_confirm(
+    client, settings, plan, manager, department_a
+):
+    settings.SHEET_ASYNC_BYTES = 0
+    data = sheet(3, department_a.name)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book.active["E3"] = "2025-02-30"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(manager)
+    upload = client.post(
+        reverse("admin:plans_task_import"),
+        {
+            "plan": plan.pk,
+            "resource": "0",
+            "format": "0",
+            "import_file": SimpleUploadedFile("t.xlsx", buffer.getvalue()),
+        },
+    )
+    job = SheetImportJob.objects.get()
+    assert sheet_import_job_run(job_id=str(job.pk)) == "done"  # what the worker runs
+    page = client.get(upload["Location"])
+    assert "confirm_form" not in page.context
+    text = page.content.decode()
+    assert "完成时限" in text and "2025-02-30" in text and "<td>3</td>" in text
+    assert not Task.objects.exists()

@@ -85,11 +85,13 @@ def test_reimporting_an_edited_sheet_updates_in_place_and_keeps_progress(departm
     ProgressUpdateFactory(task=task, reported_by=staff_a, value=Decimal(120))
     edited = [list(row) for row in ROWS]
     edited[1][2] = "新认定高新技术企业450家以上"
-    result = import_sheet(xlsx(edited), dry_run=False)
+    result = import_sheet(xlsx(edited), dry_run=False, keep_rows=True)
     assert [r.action for r in result.rows] == ["unchanged", "update", "unchanged", "unchanged"]
     task.refresh_from_db()
     assert (task.target_value, task.updates.count(), Task.objects.count()) == (450, 1, 4)
     assert task.history.count() == 2  # the update is on record; unchanged rows wrote nothing
+    latest = task.history.order_by("-history_id").first()
+    assert (latest.history_type, latest.target_value, latest.history_date) == ("~", 450, task.updated_at)
     assert Task.objects.get(code="一.2").history.count() == 1
 
 
@@ -243,6 +245,82 @@ def test_a_sheet_without_a_supporting_column_leaves_supporting_departments_alone
     book.active.append([1, "加强科技企业培育", "新认定高新技术企业500家以上", "高新技术科", "2025年12月底前"])
     buffer = io.BytesIO()
     book.save(buffer)
-    result = import_sheet(buffer.getvalue(), dry_run=False)
+    result = import_sheet(buffer.getvalue(), dry_run=False, keep_rows=True)
     assert [r.action for r in result.rows] == ["unchanged", "update"]
     assert list(task.supporting_departments.values_list("name", flat=True)) == ["成果转化科"]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Two rows a chunk, so that a handful of rows crosses several chunks."""
+    from plans import sheet_import
+
+    monkeypatch.setattr(sheet_import, "CHUNK_ROWS", 2)
+
+
+def test_a_bad_row_in_a_later_chunk_undoes_the_chunks_already_written(departments, small_chunks):
+    rows = [*ROWS, [4, "新任务", "10项", "新成立科", "", "王小明", "2025-02-30", ""]]
+    result = import_sheet(xlsx(rows), dry_run=False, create_unknown=True)
+    assert not result.written and result.plan is None
+    assert (result.totals["new"], result.totals["error"]) == (4, 1)
+    assert [(r.row.row, r.action) for r in result.rows] == [(7, "error")]
+    assert "完成时限" in result.rows[0].row.errors[0]
+    # The first chunks' tasks, the plan and the names created on the way are all gone.
+    assert not Plan.objects.exists() and not Task.objects.exists() and not Task.history.exists()
+    assert not Department.objects.filter(name="新成立科").exists()
+
+
+def test_a_duplicate_code_is_found_across_chunks(departments, small_chunks):
+    rows = [*ROWS, [9, "其他", "", "高新技术科", "", "", "", ""], [1, "重复", "10项", "高新技术科", "", "", "", ""]]
+    result = import_sheet(xlsx(rows))
+    errors = {r.row.row: r.row.errors for r in result.rows if r.action == "error"}
+    assert list(errors) == [8] and "code 一.1 is already used on row 4" in errors[8][0]
+
+
+def test_a_row_listed_above_its_parent_in_another_chunk_still_hangs_from_it(departments, small_chunks):
+    rows = [
+        ["二.1.a", "子任务", "10项", "高新技术科", "", "", "", ""],
+        ["二.9", "其他", "5项", "高新技术科", "", "", "", ""],
+        ["二.1", "父任务", "", "高新技术科", "", "", "", ""],
+    ]
+    result = import_sheet(xlsx(rows), dry_run=False)
+    assert result.written and result.totals["new"] == 3
+    child = Task.objects.get(code="二.1.a")
+    assert (child.parent.code, child.parent.kind) == ("二.1", "section")
+    assert child.history.get().parent_id == child.parent_id  # its history row records the parent too
+
+
+def test_reimporting_across_chunks_tells_new_updated_and_unchanged_rows(departments, small_chunks):
+    import_sheet(xlsx(ROWS), dry_run=False)
+    edited = [list(row) for row in ROWS] + [[4, "新增任务", "5项", "政策法规科", "", "", "", ""]]
+    edited[3][6] = "2025年11月底前"
+    result = import_sheet(xlsx(edited))
+    assert [r.action for r in result.rows] == ["unchanged", "unchanged", "unchanged", "update", "new"]
+    result = import_sheet(xlsx(edited), dry_run=False)
+    assert result.totals == {"new": 1, "update": 1, "unchanged": 3, "error": 0, "skipped": 0}
+    assert result.rows == []  # an applied import keeps no rows but those with errors
+    assert Task.objects.get(code="一.3").deadline == datetime.date(2025, 11, 30)
+    assert Task.objects.get(code="一.4").parent.code == "一"
+
+
+def test_skipped_rows_are_counted_and_kept_when_the_rest_is_written(departments, small_chunks):
+    bad = [list(row) for row in ROWS]
+    bad[3][6] = "2025-02-30"
+    result = import_sheet(xlsx(bad), dry_run=False, skip_errors=True)
+    assert result.written and result.totals["skipped"] == 1 and result.totals["new"] == 3
+    assert [(r.row.row, r.action) for r in result.rows] == [(6, "skipped")]
+    assert set(Task.objects.values_list("code", flat=True)) == {"一", "一.1", "一.2"}
+
+
+def test_an_applied_import_keeps_the_first_rows_with_errors_and_counts_the_rest(departments, tmp_path, monkeypatch):
+    from plans import sheet_import
+
+    monkeypatch.setattr(sheet_import, "MAX_KEPT_ERRORS", 1)
+    rows = [[i, f"任务{i}", "10项", "高新技术科", "", "", "2025-02-30", ""] for i in range(1, 4)]
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(xlsx(rows))
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_tasks", str(path), "--plan-year", "2025", stdout=StringIO(), stderr=err)
+    assert "row 3: 完成时限" in err.getvalue() and "row 4" not in err.getvalue()
+    assert "and 2 more rows with errors" in err.getvalue() and not Task.objects.exists()

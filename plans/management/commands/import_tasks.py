@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.sheet_import import plan_import_sheet
-from plans.sheets.reading import SheetReadError, read_rows
-from plans.sheets.rows import read_task_rows
+from plans.sheets.reading import SheetReadError, open_sheet
+from plans.sheets.rows import TaskSheet
 
 
 class Command(BaseCommand):
@@ -48,8 +48,9 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         try:
-            rows = read_task_rows(read_rows(data, file.name), plan_year=plan_year)
+            rows = TaskSheet(open_sheet(data, file.name), plan_year=plan_year)
             result = plan_import_sheet(
+                keep_rows=json,  # the JSON lists every row; the text lists the rows with errors
                 progress=self._progress_bar() if not json and self.stderr.isatty() else None,
                 rows=rows,
                 plan_year=plan_year,
@@ -87,6 +88,8 @@ class Command(BaseCommand):
             if item.row.errors:
                 for error in item.row.errors:
                     self.stderr.write(f"row {item.row.row}: {error}")
+        if (more := result.totals["error"] + result.totals["skipped"] - len(result.rows)) > 0:
+            self.stderr.write(f"… and {more} more rows with errors")
         for error in result.errors:
             self.stderr.write(error)
         if result.unknown_departments:
