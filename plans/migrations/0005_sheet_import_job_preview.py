@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0003_task_reported_figures'),
+        ('plans', '0004_calendar_days_and_robot_webhooks'),
     ]
 
     operations = [
