@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.utils import timezone
 
 from plans.models import Plan, Task
 from plans.pacing import expected_percent, percent_complete
@@ -95,7 +96,7 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
                 .values_list("task_id", "reported_at", "value", "percent")
             )
             for task_id, at_time, value, percent in approved:
-                history[task_id].append((at_time.date(), value, percent))
+                history[task_id].append((timezone.localdate(at_time), value, percent))
             rows = []
             for task in tasks:
                 if task["kind"] == Task.Kind.SECTION:

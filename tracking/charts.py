@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -54,7 +55,7 @@ def plan_progress_series(plan: Plan, *, tasks: QuerySet[Task], today: datetime.d
         "reported_at", "pk"
     )
     for task_id, at, value, percent in approved.values_list("task_id", "reported_at", "value", "percent"):
-        history[task_id].append((at.date(), value, percent))
+        history[task_id].append((timezone.localdate(at), value, percent))  # the bureau's day, not UTC's
     points = []
     reached = {task["pk"]: 0 for task in tasks}  # how many of each task's reports are in by this month's end
     for month_end in month_ends(plan.period_start, min(today, plan.period_end)):
