@@ -84,18 +84,21 @@ def _section(kind: str) -> str:
     return "due" if kind.startswith("due_") else kind
 
 
-def render(message: Message) -> None:
-    """Render the digest's words once, from the reminders it gathered; retries send the same words."""
+def render(message: Message) -> bool:
+    """Render the digest's words once, from the reminders it gathered; retries send the same words.
+    False when there is nothing to say (every reminder's task was deleted before it went out)."""
     if message.subject:
-        return
+        return True
     if message.report_id:
         _render_report(message)
-        return
+        return True
     reminders = list(
         Reminder.objects.filter(message=message)
         .select_related("task", "task__plan", "task__lead_department")
         .order_by("days", "task__plan_id", "task__position")
     )
+    if not reminders:
+        return False
     grouped = {key: [] for key, _ in SECTIONS}
     for reminder in reminders:
         grouped[_section(reminder.kind)].append(reminder)
@@ -114,6 +117,7 @@ def render(message: Message) -> None:
         text, html = render_to_string("reminders/digest_chat.md", context), ""
     Message.objects.filter(pk=message.pk).update(subject=subject[:300], body_text=text, body_html=html)
     message.subject, message.body_text, message.body_html = subject[:300], text, html
+    return True
 
 
 def _render_report(message: Message) -> None:
@@ -144,9 +148,8 @@ def deliver(message_id: int, *, now: datetime.datetime | None = None) -> str:
     if message is None:
         return SKIPPED
     try:
-        render(message)
-        if not message.body_text.strip():
-            finish(message, state=Message.State.SENT, sent_at=timezone.now(), last_error="nothing to send")
+        if not render(message):
+            finish(message, state=Message.State.SENT, last_error="nothing left to send: the tasks were deleted")
             return SKIPPED
         send(message, mention=message.recipient.phone)
     except DeliveryError as error:

@@ -156,3 +156,14 @@ def test_an_abandoned_claim_is_taken_over_after_its_lease(bureau, smtp_server):
         assert delivery.deliver(message.pk, now=MORNING + datetime.timedelta(seconds=60)) == delivery.SKIPPED
         assert delivery.deliver(message.pk, now=MORNING + datetime.timedelta(seconds=121)) == delivery.SENT
     assert smtp_server.handler.recipients() == ["keyuan@kjj.test"]
+
+
+def test_a_digest_whose_tasks_were_all_deleted_is_not_sent(bureau, smtp_server):
+    scan(MONDAY, now=MORNING)
+    message = Message.objects.get(recipient=bureau.leader)  # only the escalated task
+    bureau.escalated.delete()
+    with override_settings(**smtp_server.settings()):
+        assert delivery.deliver(message.pk, now=MORNING) == delivery.SKIPPED
+    message.refresh_from_db()
+    assert (message.state, message.sent_at) == (Message.State.SENT, None) and "deleted" in message.last_error
+    assert smtp_server.handler.messages == []
