@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -52,7 +53,11 @@ def evidence_download(request, pk: int):
 def my_tasks(request):
     today = timezone.localdate()
     tasks = task_list_mine(user=request.user, today=today)
-    page = Paginator(tasks, MY_TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # One COUNT for both the pager and the number waiting for a report.
+    figures = tasks.order_by().aggregate(total=Count("pk"), waiting=Count("pk", filter=Q(needs_report=True)))
+    paginator = Paginator(tasks, MY_TASKS_PAGE_SIZE)
+    paginator.count = figures["total"]
+    page = paginator.get_page(request.GET.get("page"))
     plans: dict[int, dict] = {}
     for task in page:
         plans.setdefault(task.plan_id, {"plan": task.plan, "tasks": []})["tasks"].append(task)
@@ -63,7 +68,7 @@ def my_tasks(request):
             "plans": list(plans.values()),
             "page": page,
             "today": today,
-            "waiting": tasks.filter(needs_report=True).count() if page.paginator.count else 0,
+            "waiting": figures["waiting"],
         },
     )
 

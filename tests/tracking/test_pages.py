@@ -123,6 +123,9 @@ def test_my_tasks_groups_by_plan_and_puts_the_ones_needing_a_report_first(client
     first = [t.code for t in groups[0]["tasks"]]
     assert first[-1] == "A4"  # reported this month: after those still waiting for a report
     assert "B1" not in first
+    shown = [t for g in groups for t in g["tasks"]]
+    assert response.context["page"].paginator.count == len(shown)
+    assert response.context["waiting"] == sum(t.needs_report for t in shown) == len(shown) - 1
 
 
 def test_a_closed_plan_leaves_my_tasks(client, staff_a, tasks, plan):
