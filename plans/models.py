@@ -253,6 +253,12 @@ class Task(models.Model):
         _("approved percent"), max_digits=5, decimal_places=2, null=True, blank=True, editable=False
     )
     reported_at = models.DateTimeField(_("approved report of"), null=True, blank=True, editable=False)
+    # The health colour as of ``colour_on``, kept by plans.services.task_colours_refresh so that the
+    # overdue and behind-pace lists and the dashboard read an index instead of colouring every task.
+    # Saving a task, an approval or an import clears ``colour_on``; the next list view (or the night's
+    # run) works the colour out again, as does a new day.
+    colour = models.CharField(_("health"), max_length=8, blank=True, default="", editable=False)
+    colour_on = models.DateField(_("health as of"), null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -266,6 +272,8 @@ class Task(models.Model):
             "reported_value",
             "reported_percent",
             "reported_at",
+            "colour",
+            "colour_on",
         ],
         verbose_name=_("historical task"),
     )
@@ -293,10 +301,20 @@ class Task(models.Model):
             models.Index(fields=["lead_department", "deadline"], name="task_department_deadline_idx"),
             models.Index(fields=["owner", "deadline"], name="task_owner_deadline_idx"),
             models.Index(fields=["plan", "position"], name="task_plan_position_idx"),
+            models.Index(fields=["colour", "deadline"], name="task_colour_deadline_idx"),
+            models.Index(fields=["colour_on"], name="task_colour_on_idx"),
         ]
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    def save(self, *args, **kwargs):
+        # Whatever changed, the stored colour may be wrong now: the next read works it out again.
+        self.colour_on = None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "colour_on"}
+        super().save(*args, **kwargs)
 
     @property
     def is_quantitative(self) -> bool:

@@ -147,3 +147,18 @@ def task_mark_completed(*, task: Task, on: datetime.date) -> Task:
     task.completed_on = on
     task.save(update_fields=["completed_on", "updated_at"])
     return task
+
+
+def task_colours_refresh(*, today: datetime.date) -> int:
+    """Work out the stored health colour of every task whose colour is not of ``today``; return how many.
+
+    One UPDATE whose colour comes from ``plans.selectors.with_progress``, the pages' own rules. When
+    nothing is stale it is one probe of the ``colour_on`` index.
+    """
+    from django.db.models import OuterRef, Q, Subquery
+
+    from .selectors import with_progress
+
+    coloured = with_progress(Task.objects.filter(pk=OuterRef("pk")), today=today).values("health")[:1]
+    stale = Task.objects.filter(Q(colour_on__isnull=True) | Q(colour_on__lt=today) | Q(colour_on__gt=today))
+    return stale.update(colour=Subquery(coloured), colour_on=today)

@@ -43,10 +43,10 @@ COMPARED = (
     "comparator",
     "metric",
 )
-UPSERT_FIELDS = [*COMPARED, "position", "needs_review", "updated_at"]
+UPSERT_FIELDS = [*COMPARED, "position", "needs_review", "updated_at", "colour_on"]
 # A category row (一、…, merged across the sheet) carries only its title.
 CATEGORY_COMPARED = ("title", "kind")
-CATEGORY_UPSERT_FIELDS = [*CATEGORY_COMPARED, "position", "updated_at"]
+CATEGORY_UPSERT_FIELDS = [*CATEGORY_COMPARED, "position", "updated_at", "colour_on"]
 
 
 # Rows are checked and written this many at a time, inside the one transaction: memory stays flat

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF, sync_roles
 from plans.models import Department, Plan, Task
+from plans.services import task_colours_refresh
 from tracking.models import ProgressUpdate, ReviewState
 from tracking.services import task_refresh_reported
 
@@ -118,6 +119,7 @@ def generate(*, tasks: int, updates: int, today: datetime.date, seed: int = 7) -
     ProgressUpdate.objects.bulk_create(batch)
     written += len(batch)
     task_refresh_reported(tasks=Task.objects.filter(plan__in=plans))
+    task_colours_refresh(today=today)
     return {
         "departments": len(departments),
         "users": len(people),

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.conf import settings
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
 
@@ -52,15 +51,10 @@ def task_list_mine(*, user, today: datetime.date) -> QuerySet[Task]:
 def task_list_by_health(*, user, today: datetime.date, health: str) -> QuerySet[Task]:
     """The overdue list (red), and the behind-pace (yellow) and due-soon (blue) views of it."""
     latest = ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_at", "-pk")
-    # Cheap conditions on indexed columns first, so the colour is worked out for few rows.
-    soon = today + datetime.timedelta(days=settings.DUE_SOON_DAYS)
-    narrow = {
-        Health.RED: Q(deadline__lt=today),
-        Health.BLUE: Q(deadline__gte=today, deadline__lte=soon),
-        Health.YELLOW: Q(deadline__gt=soon),
-    }.get(health, Q())
-    tasks = task_scope(user).filter(narrow, plan__state=Plan.State.ACTIVE, completed_on__isnull=True)
-    tasks = with_progress(tasks.exclude(kind=Task.Kind.SECTION), today=today).filter(health=health)
+    # The stored colour (plans.services.task_colours_refresh, run by the view first) picks the rows
+    # through its index; with_progress then works out the figures shown, for the page's rows only.
+    tasks = task_scope(user).filter(colour=health, plan__state=Plan.State.ACTIVE)
+    tasks = with_progress(tasks, today=today)
     return tasks.annotate(
         days_overdue=DaysBetween(F("deadline"), Value(today)),
         days_left=DaysBetween(Value(today), F("deadline")),
@@ -70,7 +64,8 @@ def task_list_by_health(*, user, today: datetime.date, health: str) -> QuerySet[
 
 
 def health_counts(tasks: QuerySet[Task]) -> dict[str, list[dict]]:
-    """Counts by health colour per plan and per lead department, with the on-time rate.
+    """Counts by stored health colour (fresh: see task_colours_refresh) per plan and per lead department,
+    with the on-time rate.
 
     One query grouped by (plan, department, colour), so each task's colour is worked out once; the
     rows are summed here into one line per plan and one per department. On-time rate: of the tasks
@@ -80,7 +75,7 @@ def health_counts(tasks: QuerySet[Task]) -> dict[str, list[dict]]:
     # memory instead of sorting 100,000 rows by their titles on disk (half the time).
     grouped = (
         tasks.exclude(kind=Task.Kind.SECTION)
-        .values("plan_id", "lead_department_id", "health")
+        .values("plan_id", "lead_department_id", "colour")
         .annotate(n=Count("pk"), plan_name=Max("plan__title"), department_name=Max("lead_department__name"))
         .order_by()
     )
@@ -91,7 +86,7 @@ def health_counts(tasks: QuerySet[Task]) -> dict[str, list[dict]]:
             line = tables[by].setdefault(
                 key, {"id": key, "name": row[name] or "—", "total": 0, **{h.value: 0 for h in Health}}
             )
-            line[row["health"]] += row["n"]
+            line[row["colour"]] += row["n"]
             line["total"] += row["n"]
     result = {}
     for by, lines in tables.items():

@@ -34,6 +34,7 @@ def task_refresh_reported(*, tasks: QuerySet[Task]) -> int:
         reported_value=Subquery(approved.values("value")[:1]),
         reported_percent=Subquery(approved.values("percent")[:1]),
         reported_at=Subquery(approved.values("reported_at")[:1]),
+        colour_on=None,  # the approved figure may change the colour: worked out again on the next read
     )
     chart_points_refresh(task_ids=tasks.values_list("pk", flat=True))
     plan_ids = set(tasks.values_list("plan_id", flat=True).distinct())

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET
 
 from plans.models import Plan
 from plans.pacing import Health
-from plans.selectors import task_scope, with_progress
+from plans.selectors import task_scope
+from plans.services import task_colours_refresh
 
 from . import exports
 from .charts import plan_progress_series_cached, progress_chart_svg
@@ -80,11 +81,13 @@ def task_list(request, health: str):
     chosen = request.GET.get("health") or health
     if chosen not in LIST_TITLES:
         raise Http404
+    task_colours_refresh(today=today)
     base = task_list_by_health(user=request.user, today=today, health=chosen)
     listing = TaskListFilter(request.GET or None, queryset=base, request=request)
     tasks = listing.qs if listing.is_bound and listing.is_valid() else base
     if not request.GET.get("ordering"):
-        tasks = tasks.order_by("-days_overdue" if chosen == Health.RED else "deadline", "code")
+        # Earliest deadline first: the longest overdue on the red list; served by the (colour, deadline) index.
+        tasks = tasks.order_by("deadline", "code")
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             exports.task_list_xlsx(tasks, title=str(LIST_TITLES[chosen]), today=today),
@@ -112,8 +115,8 @@ def task_list(request, health: str):
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
-    tasks = with_progress(task_scope(request.user).filter(plan__state=Plan.State.ACTIVE), today=today)
-    counts = health_counts(tasks)
+    task_colours_refresh(today=today)
+    counts = health_counts(task_scope(request.user).filter(plan__state=Plan.State.ACTIVE))
     by_plan, by_department = counts["plan"], counts["lead_department"]
     plan = None
     if by_plan:

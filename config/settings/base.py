@@ -161,6 +161,8 @@ DEFAULT_BEAT_SCHEDULE = {
     "reminders-sweep": {"task": "reminders.sweep", "every_seconds": 60},
     # Builds the weekly report on a week's first working day and the monthly one on a month's.
     "reports-build-due": {"task": "reports.build_due", "crontab": "30 7 * * *"},
+    # A new day moves tasks between colours; pages would otherwise do it on their first view.
+    "plans-refresh-colours": {"task": "plans.refresh_colours", "crontab": "1 0 * * *"},
 }
 
 # --- Mail ---------------------------------------------------------------------

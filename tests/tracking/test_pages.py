@@ -213,7 +213,7 @@ def test_the_dashboard_chart_is_reused_until_an_approval_changes_it(
     with django_capture_on_commit_callbacks(execute=True):  # the version moves when the approval commits
         progress_approve(update=update, reviewer=manager)
     assert chart() != first  # the approval shows at once
-    assert cached_queries == 6
+    assert cached_queries == 7  # session, user, roles, stale colours, counts, the plan, the chart's version
 
 
 @pytest.mark.parametrize("many", [3, 40])
@@ -236,8 +236,9 @@ def test_the_dashboards_first_view_after_an_approval_costs_the_same_few_queries_
     update = progress_report(task=tasks[0], reported_by=staff_a, period="2025-06", value=Decimal(390))
     with django_capture_on_commit_callbacks(execute=True):
         progress_approve(update=update, reviewer=manager)
-    # Session, user, roles, counts by colour, the plan; the chart's version, its stale tasks, its sums by month.
-    with django_assert_num_queries(8):
+    # Session, user, roles, stale colours (the approved task's, worked out again), counts by colour, the plan;
+    # the chart's version, its stale tasks, its sums by month.
+    with django_assert_num_queries(9):
         response = client.get(reverse("dashboard"))
     assert response.context["chart"] != before
     june = plan_progress_series(plan, tasks=plan.tasks.all(), today=datetime.date(2025, 6, 15))[-1]
