@@ -124,6 +124,15 @@ def main() -> None:
     if not PlanChartSum.objects.exists():  # … or before their sums were
         for plan in Plan.objects.all():
             chart_sums_rebuild(plan)
+    # What the night's run (plans.refresh_colours) does, timed: every task's colour for today.
+    from django.utils import timezone
+
+    from plans.services import task_colours_refresh
+
+    Task.objects.update(colour_on=None)
+    start = time.perf_counter()
+    coloured = task_colours_refresh(today=timezone.localdate())
+    print(f"colours of {coloured} tasks worked out in {time.perf_counter() - start:.1f} s (the nightly run)")
     if connection.vendor == "postgresql":
         # As autovacuum leaves a table in use: statistics, and a visibility map for index-only scans.
         with connection.cursor() as cursor:
