@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -21,7 +20,7 @@ from .charts import plan_progress_series_cached, progress_chart_svg
 from .filters import TaskListFilter
 from .health import health_report
 from .models import Evidence
-from .selectors import health_counts, task_list_by_health, task_list_mine
+from .selectors import health_counts, task_list_by_health, task_page_mine
 
 PAGE_SIZE = 50
 MY_TASKS_PAGE_SIZE = 100
@@ -53,24 +52,28 @@ def evidence_download(request, pk: int):
 @require_GET
 def my_tasks(request):
     today = timezone.localdate()
-    tasks = task_list_mine(user=request.user, today=today)
-    # One COUNT for both the pager and the number waiting for a report.
-    figures = tasks.order_by().aggregate(total=Count("pk"), waiting=Count("pk", filter=Q(needs_report=True)))
-    paginator = Paginator(tasks, MY_TASKS_PAGE_SIZE)
-    paginator.count = figures["total"]
-    page = paginator.get_page(request.GET.get("page"))
+    task_colours_refresh(today=today)
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    tasks, total, waiting = task_page_mine(user=request.user, today=today, number=number, per_page=MY_TASKS_PAGE_SIZE)
+    paginator = Paginator([], MY_TASKS_PAGE_SIZE)
+    paginator.count = total
+    if not tasks and total:  # past the last page: show the last one, as Paginator.get_page does
+        number = paginator.num_pages
+        tasks, total, waiting = task_page_mine(
+            user=request.user, today=today, number=number, per_page=MY_TASKS_PAGE_SIZE
+        )
+    page = paginator.get_page(number)
+    page.object_list = tasks
     plans: dict[int, dict] = {}
-    for task in page:
+    for task in tasks:
         plans.setdefault(task.plan_id, {"plan": task.plan, "tasks": []})["tasks"].append(task)
     return render(
         request,
         "tracking/my_tasks.html",
-        {
-            "plans": list(plans.values()),
-            "page": page,
-            "today": today,
-            "waiting": figures["waiting"],
-        },
+        {"plans": list(plans.values()), "page": page, "today": today, "waiting": waiting},
     )
 
 

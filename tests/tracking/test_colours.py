@@ -53,3 +53,22 @@ def test_the_overdue_page_lists_by_the_stored_colour_worked_out_on_the_view(clie
         page = client.get(reverse("overdue"))
     assert [task.code for task in page.context["page"]] == ["L1"]
     assert colour(late) == "red" and not Task.objects.filter(colour_on__isnull=True).exists()
+
+
+def test_my_tasks_pages_in_the_same_order_and_counts_as_the_full_list(client, staff_a, plan, department_a):
+    from tracking.selectors import task_list_mine, task_page_mine
+
+    for n in range(7):
+        TaskFactory(plan=plan, code=f"M{n}", lead_department=department_a, deadline=D(2025, 6, 1 + 4 * n))
+    ProgressUpdateFactory(task=Task.objects.get(code="M3"), period="2025-06")
+    today = D(2025, 6, 15)
+    task_colours_refresh(today=today)
+    full = list(task_list_mine(user=staff_a, today=today))
+    pages = [task_page_mine(user=staff_a, today=today, number=n, per_page=3) for n in (1, 2, 3)]
+    assert [t.code for tasks, _, _ in pages for t in tasks] == [t.code for t in full]
+    assert {(total, waiting) for _, total, waiting in pages} == {(7, sum(t.needs_report for t in full))}
+    assert task_page_mine(user=staff_a, today=today, number=9, per_page=3)[0] == []
+    client.force_login(staff_a)
+    with time_machine.travel(timezone.make_aware(datetime.datetime(2025, 6, 15, 10)), tick=False):
+        last = client.get(reverse("home"), {"page": 9, "per": 3})
+    assert last.context["page"].number == 1  # 7 tasks fit on the first page of 100
