@@ -176,6 +176,9 @@ def test_pages_cost_the_same_queries_for_few_or_many_tasks(client, manager, plan
     with CaptureQueriesContext(connection) as many:
         client.get(reverse(name))
     assert len(few) == len(many) > 0
+    # Session, user, roles and stale colours, then: overdue — count, page, its plans, departments, owners;
+    # my tasks — the ordered page with its totals, the page's figures; dashboard — counts, the plan, the chart.
+    assert len(many) == {"overdue": 9, "home": 6, "dashboard": 9}[name], [q["sql"][:80] for q in many.captured_queries]
 
 
 def test_user_text_is_escaped_on_the_pages(client, manager, plan, department_a):
