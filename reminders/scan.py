@@ -17,6 +17,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from plans.models import Department, Plan, Task
+from plans.pacing import Health
+from plans.services import task_colours_refresh
 from plans.workdays import WorkCalendar
 from tracking.models import ProgressUpdate, ReviewState
 
@@ -76,7 +78,11 @@ class Recipient:
 
 
 def open_tasks():
-    return Task.objects.filter(plan__state=Plan.State.ACTIVE, completed_on__isnull=True).exclude(kind=Task.Kind.SECTION)
+    """Tasks still to chase: in an active plan, not closed, not a section, target not yet reached (the stored
+    colour, which the scan brings up to date first, is "done" for a reached target)."""
+    return Task.objects.filter(plan__state=Plan.State.ACTIVE, completed_on__isnull=True).exclude(
+        Q(kind=Task.Kind.SECTION) | Q(colour=Health.DONE)
+    )
 
 
 def deadline_rows(today: datetime.date, rules: Rules):
@@ -322,6 +328,7 @@ def scan(today: datetime.date | None = None, *, now: datetime.datetime | None = 
     if not result.working_day:
         return result
     rules = Rules.from_settings()
+    task_colours_refresh(today=today)
     planned = plan_reminders(today, rules=rules, calendar=calendar, result=result)
     if dry_run:
         existing = _existing_keys(planned)

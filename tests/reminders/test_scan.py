@@ -145,3 +145,10 @@ def test_send_reminders_rejects_an_impossible_date(bureau):
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_reminders", "--today", "2025-02-30")
+
+
+def test_a_task_whose_target_is_reached_is_not_chased(bureau):
+    ProgressUpdateFactory(task=bureau.overdue, value=bureau.overdue.target_value)  # approved: 400 of 400
+    scan(MONDAY, now=MORNING)
+    assert not Reminder.objects.filter(task=bureau.overdue).exists()
+    assert Reminder.objects.filter(task=bureau.due_in_3).exists()
