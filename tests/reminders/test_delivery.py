@@ -35,6 +35,14 @@ def test_each_person_gets_one_digest_email_with_all_their_tasks(bureau, smtp_ser
         report = send_reminders(MORNING)
         again = send_reminders(MORNING + datetime.timedelta(minutes=5))
     assert (report["created"], report["sent"], report["failed"]) == (5, 4, 0)
+    assert sorted((row["task"], row["recipient"]) for row in report["reminders"]) == [
+        ("一.1", "keyuan"),
+        ("一.1", "lianluo"),
+        ("一.2", "keyuan"),
+        ("一.3", "fenguan"),
+        ("二.1", "qita"),
+    ]
+    assert again["reminders"] == []
     assert (again["created"], again["sent"], again["duplicates_skipped"]) == (0, 0, 5)
     received = smtp_server.handler.messages
     assert sorted(message["To"] for message in received) == sorted(
