@@ -24,7 +24,7 @@ from plans.workdays import WorkCalendar
 
 from .channels import DeliveryError, send
 from .models import Channel, Message, Reminder
-from .rules import next_send_time, parse_quiet_hours
+from .rules import allowed_send_time
 
 logger = logging.getLogger(__name__)
 
@@ -115,16 +115,21 @@ def render(message: Message) -> bool:
         html = render_to_string("reminders/digest.html", context)
     else:
         text, html = render_to_string("reminders/digest_chat.md", context), ""
-    Message.objects.filter(pk=message.pk).update(subject=subject[:300], body_text=text, body_html=html)
-    message.subject, message.body_text, message.body_html = subject[:300], text, html
+    _keep_words(message, subject, text, html)
     return True
 
 
 def _render_report(message: Message) -> None:
     context = {"person": message.recipient, "report": message.report, "site_url": settings.SITE_URL.rstrip("/")}
-    subject = render_to_string("reminders/report_subject.txt", context).strip()[:300]
+    subject = render_to_string("reminders/report_subject.txt", context).strip()
     text = render_to_string("reminders/report.txt", context)
     html = render_to_string("reminders/report.html", context)
+    _keep_words(message, subject, text, html)
+
+
+def _keep_words(message: Message, subject: str, text: str, html: str) -> None:
+    """Store the rendered words, so that every retry sends exactly these."""
+    subject = subject[:300]
     Message.objects.filter(pk=message.pk).update(subject=subject, body_text=text, body_html=html)
     message.subject, message.body_text, message.body_html = subject, text, html
 
@@ -137,7 +142,7 @@ def deliver(message_id: int, *, now: datetime.datetime | None = None) -> str:
     """Send one message if it is due and nobody else holds it; return what happened."""
     now = _now(now)
     calendar = WorkCalendar()
-    allowed = next_send_time(now, calendar=calendar, quiet=parse_quiet_hours(settings.REMINDER_QUIET_HOURS))
+    allowed = allowed_send_time(now, calendar=calendar)
     if allowed > now:
         # Quiet hours or a holiday: push the message to the morning rather than send it now.
         Message.objects.filter(pk=message_id, state=Message.State.PENDING, not_before__lt=allowed).update(

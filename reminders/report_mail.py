@@ -1,14 +1,13 @@
 """A built progress report (通报) goes to every manager by email, through the same outbox as reminders:
 one message per report and manager (a unique key), claimed, sent, retried, listed in the admin."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from plans.workdays import WorkCalendar
 
 from .models import Channel, Message
-from .rules import next_send_time, parse_quiet_hours
+from .rules import allowed_send_time
 
 
 def report_mail_queue(report) -> int:
@@ -16,7 +15,7 @@ def report_mail_queue(report) -> int:
     from reports.services import report_recipients
 
     now = timezone.localtime()
-    not_before = next_send_time(now, calendar=WorkCalendar(), quiet=parse_quiet_hours(settings.REMINDER_QUIET_HOURS))
+    not_before = allowed_send_time(now, calendar=WorkCalendar())
     queued = 0
     for manager in report_recipients(report):
         try:

@@ -146,3 +146,10 @@ def parse_quiet_hours(value: str) -> tuple[datetime.time, datetime.time]:
     except ValueError as error:
         raise ValueError(f"REMINDER_QUIET_HOURS must look like 21:00-08:00, not {value!r}") from error
     return start, end
+
+
+def allowed_send_time(now: datetime.datetime, *, calendar: WorkCalendar) -> datetime.datetime:
+    """next_send_time under the configured quiet hours (REMINDER_QUIET_HOURS)."""
+    from django.conf import settings
+
+    return next_send_time(now, calendar=calendar, quiet=parse_quiet_hours(settings.REMINDER_QUIET_HOURS))

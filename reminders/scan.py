@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -21,16 +20,16 @@ from plans.pacing import Health
 from plans.services import task_colours_refresh
 from plans.workdays import WorkCalendar
 from tracking.models import ProgressUpdate, ReviewState
+from tracking.selectors import current_periods
 
 from .models import Channel, Message, Preference, Reminder, TaskMute
 from .rules import (
     Audience,
     Due,
     Rules,
+    allowed_send_time,
     deadline_reminders,
     missing_report_reminders,
-    next_send_time,
-    parse_quiet_hours,
     reporting_period,
 )
 
@@ -94,7 +93,7 @@ def deadline_rows(today: datetime.date, rules: Rules):
 def missing_report_rows(today: datetime.date):
     """Open, started tasks with no report (waiting or approved) for the period, whose department's
     reporting day has come. Quarterly tasks are chased only in a quarter's last month."""
-    labels = [f"{today:%Y-%m}", f"{today.year}-Q{(today.month - 1) // 3 + 1}"]
+    labels = list(current_periods(today))
     reported = ProgressUpdate.objects.filter(
         task=OuterRef("pk"), period__in=labels, state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED]
     )
@@ -335,8 +334,7 @@ def scan(today: datetime.date | None = None, *, now: datetime.datetime | None = 
         result.planned_new = [reminder for reminder in planned if _key(reminder) not in existing]
         result.created = len(result.planned_new)
     else:
-        quiet = parse_quiet_hours(settings.REMINDER_QUIET_HOURS)
-        not_before = next_send_time(now, calendar=calendar, quiet=quiet)
+        not_before = allowed_send_time(now, calendar=calendar)
         result.created = record(today, planned, not_before=not_before, stamp=result.stamp)
     result.duplicates_skipped = len(planned) - result.created
     return result
