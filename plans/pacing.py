@@ -79,3 +79,9 @@ def health(
     if (percent or 0.0) + settings.PACE_TOLERANCE_POINTS < expected:
         return Health.YELLOW
     return Health.GREEN
+
+
+def on_time_rate(*, done: int, overdue: int) -> int | None:
+    """按期完成率: of the tasks that are done or overdue, the share done, in whole percent; None when there are none."""
+    finished = done + overdue
+    return None if not finished else round(done * 100 / finished)

@@ -10,7 +10,7 @@ import datetime
 from django.db.models import Case, Count, F, FloatField, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from plans.pacing import Health
+from plans.pacing import Health, on_time_rate
 
 from .models import Snapshot, TaskSnapshot
 from .periods import WEEK, Period
@@ -64,8 +64,7 @@ def _line(key, name) -> dict:
 
 
 def _finish(line: dict) -> dict:
-    finished = line[Health.DONE] + line[Health.RED]
-    line["on_time_rate"] = None if not finished else round(line[Health.DONE] * 100 / finished)
+    line["on_time_rate"] = on_time_rate(done=line[Health.DONE], overdue=line[Health.RED])
     line["average_percent"] = round(line.pop("percent_sum") / line["total"], 1) if line["total"] else None
     line["average_expected"] = round(line.pop("expected_sum", 0.0) / line["total"], 1) if line["total"] else None
     return line

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from plans.models import Plan, Task
-from plans.pacing import Health
+from plans.pacing import Health, on_time_rate
 from plans.selectors import DaysBetween, task_scope, with_progress
 
 from .models import ProgressUpdate, ReviewState
@@ -141,7 +141,6 @@ def health_counts(tasks: QuerySet[Task]) -> dict[str, list[dict]]:
     result = {}
     for by, lines in tables.items():
         for line in lines.values():
-            finished = line[Health.DONE] + line[Health.RED]
-            line["on_time_rate"] = None if not finished else round(line[Health.DONE] * 100 / finished)
+            line["on_time_rate"] = on_time_rate(done=line[Health.DONE], overdue=line[Health.RED])
         result[by] = sorted(lines.values(), key=lambda line: (-line[Health.RED], line["name"]))
     return result
