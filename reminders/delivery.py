@@ -138,10 +138,10 @@ def _retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(3600, settings.REMINDER_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
 
 
-def deliver(message_id: int, *, now: datetime.datetime | None = None) -> str:
+def deliver(message_id: int, *, now: datetime.datetime | None = None, calendar: WorkCalendar | None = None) -> str:
     """Send one message if it is due and nobody else holds it; return what happened."""
     now = _now(now)
-    calendar = WorkCalendar()
+    calendar = calendar or WorkCalendar()
     allowed = allowed_send_time(now, calendar=calendar)
     if allowed > now:
         # Quiet hours or a holiday: push the message to the morning rather than send it now.
@@ -204,6 +204,7 @@ def deliver_due(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Send every due message in this process (the command's way; the beat's way is ``sweep``)."""
     now = _now(now)
     outcomes = {SENT: 0, RETRY: 0, FAILED: 0, SKIPPED: 0, HELD: 0}
+    calendar = WorkCalendar()  # the hand-set days read once, not once a message
     for pk in list(due_messages(now).order_by("pk").values_list("pk", flat=True)):
-        outcomes[deliver(pk, now=now)] += 1
+        outcomes[deliver(pk, now=now, calendar=calendar)] += 1
     return outcomes
