@@ -49,8 +49,9 @@ from django.utils import timezone  # noqa: E402
 
 from plans.models import Department, Task  # noqa: E402
 from reminders.models import Message, Reminder  # noqa: E402
+from reminders.owed import deadline_rows, missing_report_rows  # noqa: E402
 from reminders.rules import Rules  # noqa: E402
-from reminders.scan import deadline_rows, missing_report_rows, scan  # noqa: E402
+from reminders.scan import scan  # noqa: E402
 
 
 def prepare(tasks: int, updates: int) -> None:

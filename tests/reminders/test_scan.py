@@ -152,3 +152,69 @@ def test_a_task_whose_target_is_reached_is_not_chased(bureau):
     scan(MONDAY, now=MORNING)
     assert not Reminder.objects.filter(task=bureau.overdue).exists()
     assert Reminder.objects.filter(task=bureau.due_in_3).exists()
+
+
+def owed_to(task) -> list[tuple[str, str, str]]:
+    return sorted(
+        (reminder.kind, reminder.recipient.username, reminder.channel)
+        for reminder in Reminder.objects.filter(task=task).select_related("recipient")
+    )
+
+
+def test_an_owner_who_is_also_the_contact_hears_once(bureau):
+    bureau.due_in_3.owner = bureau.contact
+    bureau.due_in_3.save()
+    scan(MONDAY, now=MORNING)
+    assert owed_to(bureau.due_in_3) == [("due_3", "lianluo", "email")]
+
+
+def test_a_task_nobody_owns_goes_to_the_department_contact(bureau):
+    for task in (bureau.due_in_3, bureau.overdue):
+        task.owner = None
+        task.save()
+    scan(MONDAY, now=MORNING)
+    assert owed_to(bureau.due_in_3) == [("due_3", "lianluo", "email")]
+    assert owed_to(bureau.overdue) == [("overdue", "lianluo", "email")]
+
+
+def test_a_task_with_no_department_is_chased_from_the_25th(bureau):
+    orphan = TaskFactory(
+        plan=bureau.plan, code="三.1", lead_department=None, owner=bureau.other, deadline=datetime.date(2025, 12, 31)
+    )
+    scan(datetime.date(2025, 6, 24), now=MORNING.replace(day=24))
+    assert owed_to(orphan) == []
+    scan(datetime.date(2025, 6, 25), now=MORNING.replace(day=25))
+    assert owed_to(orphan) == [("report_missing", "qita", "email")]
+
+
+def test_people_without_an_address_are_counted_and_inactive_people_are_skipped(bureau):
+    bureau.owner.email = ""
+    bureau.owner.save()
+    bureau.leader.is_active = False
+    bureau.leader.save()
+    result = scan(MONDAY, now=MORNING)
+    # The owner's due_3 and overdue reach nobody; the leader's escalation is not owed to anyone active.
+    assert result.unreachable == 2
+    assert recorded() == [("一.1", "due_3", "lianluo", "email"), ("二.1", "report_missing", "qita", "email")]
+
+
+def test_chat_goes_only_to_the_robots_of_the_task_department(bureau):
+    bureau.reporting.wecom_webhook = "http://127.0.0.1:9/other-group"
+    bureau.reporting.save()
+    scan(MONDAY, now=MORNING)
+    assert owed_to(bureau.overdue) == [("overdue", "keyuan", "email")]
+    assert owed_to(bureau.report_missing) == [
+        ("report_missing", "qita", "email"),
+        ("report_missing", "qita", "wecom"),
+    ]
+
+
+def test_the_dry_run_plans_exactly_what_the_scan_then_records(bureau):
+    bureau.department.dingtalk_webhook = "http://127.0.0.1:9/dingtalk"
+    bureau.department.save()
+    TaskMute.objects.create(user=bureau.contact, task=bureau.due_in_3)
+    planned = scan(MONDAY, now=MORNING, dry_run=True)
+    assert Reminder.objects.count() == 0
+    result = scan(MONDAY, now=MORNING)
+    assert result.created == planned.created == len(planned.reminders()) == 7  # 2 + 0 (muted) + 2 + 2 + 1
+    assert sorted(planned.reminders()) == sorted(result.reminders())
