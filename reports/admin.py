@@ -18,11 +18,12 @@ from .services import ReportError, report_build, report_delete
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "period_start", "period_end", "state", "built_at", "downloads"]
-    list_filter = ["kind", "state"]
+    list_display = ["__str__", "department", "kind", "period_start", "period_end", "state", "built_at", "downloads"]
+    list_filter = ["kind", "state", ("department", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "period_start"
     fields = [
         "title",
+        "department",
         "kind",
         "period_start",
         "period_end",
@@ -34,11 +35,11 @@ class ReportAdmin(admin.ModelAdmin):
         "error",
     ]
     readonly_fields = fields
-    list_select_related = ["built_by"]
+    list_select_related = ["built_by", "department"]
     show_full_result_count = False
     change_list_template = "reports/admin_change_list.html"
 
-    # Reports are bureau-level: managers read them, whatever the model permissions say.
+    # Reports cover the bureau or a whole department: managers read them, whatever the model permissions say.
     def has_module_permission(self, request):
         return is_manager(request.user)
 
@@ -88,6 +89,7 @@ class ReportAdmin(admin.ModelAdmin):
                 report = report_build(
                     kind=form.cleaned_data["kind"],
                     day=form.cleaned_data["day"],
+                    department=form.cleaned_data["department"],
                     user=request.user,
                     force=form.cleaned_data["force"],
                 )

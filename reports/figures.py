@@ -37,22 +37,26 @@ def _capped_percent():
     )
 
 
-def rows(snapshot: Snapshot) -> QuerySet[TaskSnapshot]:
-    return TaskSnapshot.objects.filter(snapshot=snapshot)
+def rows(snapshot: Snapshot, department: int | None = None) -> QuerySet[TaskSnapshot]:
+    """The snapshot's tasks: all of them for the bureau's report, one department's for its own."""
+    tasks = TaskSnapshot.objects.filter(snapshot=snapshot)
+    return tasks if department is None else tasks.filter(lead_department_id=department)
 
 
-def overdue_rows(snapshot: Snapshot) -> QuerySet[TaskSnapshot]:
-    return rows(snapshot).filter(colour=Health.RED).order_by("-days_overdue", "department_name", "code", "pk")
+def overdue_rows(snapshot: Snapshot, department: int | None = None) -> QuerySet[TaskSnapshot]:
+    return (
+        rows(snapshot, department).filter(colour=Health.RED).order_by("-days_overdue", "department_name", "code", "pk")
+    )
 
 
-def behind_rows(snapshot: Snapshot) -> QuerySet[TaskSnapshot]:
+def behind_rows(snapshot: Snapshot, department: int | None = None) -> QuerySet[TaskSnapshot]:
     """Tasks behind pace (滞后), with their targets, actuals and expected progress; furthest behind first.
 
     With the overdue list, the two lists a 通报 attaches: the tasks that need action. Every target's
     actual against expected is in the task ledger export; the departments' averages are in the ranking.
     """
     return (
-        rows(snapshot)
+        rows(snapshot, department)
         .filter(colour=Health.YELLOW)
         .annotate(gap=Coalesce("expected", Value(0.0)) - _capped_percent())
         .order_by("-gap", "plan_id", "position", "pk")
@@ -70,10 +74,10 @@ def _finish(line: dict) -> dict:
     return line
 
 
-def counts(snapshot: Snapshot) -> dict:
+def counts(snapshot: Snapshot, department: int | None = None) -> dict:
     """One query grouped by (plan, department, colour), summed here into the three tables."""
     grouped = (
-        rows(snapshot)
+        rows(snapshot, department)
         .values("plan_id", "plan_title", "lead_department_id", "department_name", "colour")
         .annotate(
             n=Count("pk"),
@@ -110,24 +114,28 @@ def _day(d: datetime.date) -> str:
     return f"{d.month}月{d.day}日"
 
 
-def title(period: Period, bureau: str) -> str:
+def title(period: Period, bureau: str, department: str = "") -> str:
+    """科技局2025年10月重点工作推进情况通报, or for a department 科技局高新技术科2025年10月……"""
+    issuer = f"{bureau}{department}"
     if period.kind == WEEK:
         week = period.start.isocalendar()
-        return f"{bureau}{week.year}年第{week.week}周重点工作推进情况通报（{_day(period.start)}—{_day(period.end)}）"
-    return f"{bureau}{period.start.year}年{period.start.month}月重点工作推进情况通报"
+        return f"{issuer}{week.year}年第{week.week}周重点工作推进情况通报（{_day(period.start)}—{_day(period.end)}）"
+    return f"{issuer}{period.start.year}年{period.start.month}月重点工作推进情况通报"
 
 
-def summary_text(period: Period, total: dict, departments: list[dict]) -> str:
-    """截至10月31日，全局共有重点任务N项，已完成a项……"""
+def summary_text(period: Period, total: dict, departments: list[dict], *, scope: str = "全局") -> str:
+    """截至10月31日，全局共有重点任务N项，已完成a项…… (``scope``: 全局, or the department's name)."""
     words = "，".join(
         f"{COLOUR_WORDS[c]}{total[c]}项" for c in (Health.DONE, Health.GREEN, Health.BLUE, Health.YELLOW, Health.RED)
     )
-    text = f"截至{period.end.year}年{_day(period.end)}，全局共有重点任务{total['total']}项，其中{words}"
+    text = f"截至{period.end.year}年{_day(period.end)}，{scope}共有重点任务{total['total']}项，其中{words}"
     if total["on_time_rate"] is not None:
         text += f"，按期完成率{total['on_time_rate']}%"
     if total["average_percent"] is not None:
         text += f"；平均完成率{total['average_percent']}%，序时进度{total['average_expected']}%"
     text += "。"
+    if scope != "全局":
+        return text  # a department's own report: no ranking of one department
     worst = [d for d in departments if d[Health.RED]][:3]
     if worst:
         text += "逾期任务较多的科室：" + "、".join(f"{d['name']}（{d[Health.RED]}项）" for d in worst) + "。"
@@ -136,10 +144,12 @@ def summary_text(period: Period, total: dict, departments: list[dict]) -> str:
     return text
 
 
-def report_figures(snapshot: Snapshot, period: Period) -> dict:
-    tables = counts(snapshot)
+def report_figures(snapshot: Snapshot, period: Period, department=None) -> dict:
+    """The figures of the bureau's report, or with ``department`` (a Department) of that department's own."""
+    department_id = department.pk if department else None
+    tables = counts(snapshot, department_id)
     bureau = (
-        rows(snapshot)
+        rows(snapshot, department_id)
         .values("bureau")
         .annotate(n=Count("pk"))
         .order_by("-n", "bureau")
@@ -148,8 +158,11 @@ def report_figures(snapshot: Snapshot, period: Period) -> dict:
     return {
         **tables,
         "bureau": bureau,
-        "title": title(period, bureau),
-        "summary": summary_text(period, tables["total"], tables["by_department"]),
+        "title": title(period, bureau, department.name if department else ""),
+        "summary": summary_text(
+            period, tables["total"], tables["by_department"], scope=department.name if department else "全局"
+        ),
+        "department": department.name if department else "",
         "overdue": tables["total"][Health.RED],
         "behind": tables["total"][Health.YELLOW],
     }

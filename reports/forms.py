@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plans.models import Department
+
 from .models import Report
 
 
@@ -14,6 +16,13 @@ class BuildReportForm(forms.Form):
         help_text=_("The week (Monday–Sunday) or the calendar month containing this day; it must have ended."),
         initial=lambda: timezone.localdate() - datetime.timedelta(days=7),
         widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    department = forms.ModelChoiceField(
+        label=_("department"),
+        queryset=Department.objects.order_by("position", "name"),
+        required=False,
+        empty_label=_("The whole bureau"),
+        help_text=_("Empty: the bureau's report. A department: its own report, from the same frozen figures."),
     )
     force = forms.BooleanField(
         label=_("rebuild the files if the report exists"),

@@ -115,6 +115,15 @@ class Report(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("period"), max_length=8, choices=Kind)
+    # Empty: the bureau's report, every department. Set: that department's own, from the same snapshot.
+    department = models.ForeignKey(
+        "plans.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     cut_off = models.DateTimeField(_("cut-off"))
@@ -144,7 +153,14 @@ class Report(models.Model):
         verbose_name_plural = _("progress reports")
         ordering = ["-period_start", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "period_start"], name="report_one_per_period"),
+            models.UniqueConstraint(
+                fields=["kind", "period_start"], condition=Q(department__isnull=True), name="report_one_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "department"],
+                condition=Q(department__isnull=False),
+                name="report_one_per_period_department",
+            ),
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="report_period_order"),
         ]
 

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import MANAGER
+from plans.models import Department
 
 from . import figures as tables
 from .charts import health_bars_svg
 from .files import write_docx, write_xlsx
-from .models import Report, Snapshot
+from .models import Report, Snapshot, TaskSnapshot
 from .periods import KINDS, Period, period_containing, periods_due
 from .signals import report_built
 from .snapshot import snapshot_take
@@ -52,13 +53,21 @@ def report_period(*, kind: str, day: datetime.date, today: datetime.date | None 
 
 
 def report_build(
-    *, kind: str, day: datetime.date, user=None, force: bool = False, today: datetime.date | None = None
+    *,
+    kind: str,
+    day: datetime.date,
+    department=None,
+    user=None,
+    force: bool = False,
+    today: datetime.date | None = None,
 ) -> Report:
-    """Build (or return the already built) report of the ``kind`` period containing ``day``."""
+    """Build (or return the already built) report of the ``kind`` period containing ``day``: the bureau's,
+    or with ``department`` that department's own."""
     period = report_period(kind=kind, day=day, today=today)
     report, __ = Report.objects.get_or_create(
         kind=kind,
         period_start=period.start,
+        department=department,
         defaults={"period_end": period.end, "cut_off": period.cut_off},
     )
     was_built = report.state == Report.State.BUILT
@@ -83,19 +92,21 @@ def _build(report: Report, period: Period, *, user, rebuilt: bool) -> Report:
     # The snapshot commits on its own; files are rendered outside any transaction so that a
     # long render does not hold the database's write lock.
     if report.snapshot_id is None:
-        report.snapshot = snapshot_take(start=period.start, end=period.end, cut_off=period.cut_off)
+        report.snapshot = _period_snapshot(report, period)
         Report.objects.filter(pk=report.pk).update(snapshot=report.snapshot)
     built_on = timezone.localdate()
+    department = report.department
     figures = {
-        **tables.report_figures(report.snapshot, period),
+        **tables.report_figures(report.snapshot, period, department),
         "cut_off_date": f"{period.end:%Y-%m-%d}",
         "built_on": f"{built_on:%Y-%m-%d}",
         "built_on_words": f"{built_on.year}年{built_on.month}月{built_on.day}日",
     }
-    overdue = tables.overdue_rows(report.snapshot)
+    overdue = tables.overdue_rows(report.snapshot, report.department_id)
+    behind = tables.behind_rows(report.snapshot, report.department_id)
     files = {
-        "xlsx": write_xlsx(figures, overdue=overdue, behind=tables.behind_rows(report.snapshot)),
-        "docx": write_docx(figures, overdue=overdue, behind=tables.behind_rows(report.snapshot)),
+        "xlsx": write_xlsx(figures, overdue=overdue, behind=behind),
+        "docx": write_docx(figures, overdue=overdue, behind=behind),
     }
     for field, data in files.items():
         stored = getattr(report, field)
@@ -116,8 +127,28 @@ def _build(report: Report, period: Period, *, user, rebuilt: bool) -> Report:
     return report
 
 
+def _period_snapshot(report: Report, period: Period) -> Snapshot:
+    """The snapshot of the period's cut-off: the one its other reports (bureau, departments) use, else a new one."""
+    shared = (
+        Report.objects.filter(kind=report.kind, period_start=report.period_start, snapshot__isnull=False)
+        .exclude(pk=report.pk)
+        .select_related("snapshot")
+        .first()
+    )
+    if shared:
+        return shared.snapshot
+    return snapshot_take(start=period.start, end=period.end, cut_off=period.cut_off)
+
+
+def report_departments(report: Report) -> QuerySet[Department]:
+    """The departments with tasks in a built report's snapshot: each gets a report of its own."""
+    departments = TaskSnapshot.objects.filter(snapshot=report.snapshot_id, lead_department__isnull=False)
+    return Department.objects.filter(pk__in=departments.values("lead_department_id")).order_by("pk")
+
+
 def reports_build_due(*, today: datetime.date | None = None) -> list[int]:
-    """Build every report due ``today`` (see ``reports.periods.periods_due``); returns their ids.
+    """Build every report due ``today`` (see ``reports.periods.periods_due``): the bureau's, then each
+    department's from the same snapshot; returns their ids.
 
     One failing report does not stop the others; it stays FAILED with its error, and the next
     run tries it again.
@@ -126,9 +157,17 @@ def reports_build_due(*, today: datetime.date | None = None) -> list[int]:
     built = []
     for period in periods_due(today):
         try:
-            built.append(report_build(kind=period.kind, day=period.start, today=today).pk)
+            bureau = report_build(kind=period.kind, day=period.start, today=today)
         except Exception:  # logged and recorded on the report by report_build
             continue
+        built.append(bureau.pk)
+        if bureau.snapshot_id is None:
+            continue  # being built by another worker, which builds the departments' too
+        for department in report_departments(bureau):
+            try:
+                built.append(report_build(kind=period.kind, day=period.start, department=department, today=today).pk)
+            except Exception:
+                continue
     return built
 
 
@@ -145,14 +184,16 @@ def report_delete(*, report: Report) -> None:
 
 
 def report_recipients(report: Report) -> QuerySet:
-    """Who receives a built report: active managers (科长/局领导) with an email address."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=MANAGER)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
+    """Who receives a built report, by email: for the bureau's, the active managers (科长/局领导); for a
+    department's, its leader in charge (分管领导) and the managers among its members (科长)."""
+    people = get_user_model().objects.filter(is_active=True).exclude(email="")
+    if report.department_id is None:
+        people = people.filter(groups__name=MANAGER)
+    else:
+        people = people.filter(
+            Q(led_departments=report.department_id) | Q(departments=report.department_id, groups__name=MANAGER)
+        )
+    return people.distinct().order_by("pk")
 
 
 def report_context(report: Report) -> dict:
@@ -164,8 +205,12 @@ def report_context(report: Report) -> dict:
         "figures": figures,
         "total": figures.get("total", {}),
         "colours": tables.COLOURS,
-        "overdue": list(tables.overdue_rows(report.snapshot_id)[:preview]) if report.snapshot_id else [],
-        "behind": list(tables.behind_rows(report.snapshot_id)[:preview]) if report.snapshot_id else [],
+        "overdue": list(tables.overdue_rows(report.snapshot_id, report.department_id)[:preview])
+        if report.snapshot_id
+        else [],
+        "behind": list(tables.behind_rows(report.snapshot_id, report.department_id)[:preview])
+        if report.snapshot_id
+        else [],
         "preview": preview,
         "chart": health_bars_svg(figures.get("total", {})),
     }

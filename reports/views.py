@@ -1,6 +1,6 @@
 """Managers' pages for the reports: the list, one report, and its files (never public media URLs).
 
-Reports are bureau-level 通报 covering every department, so only managers see them.
+Reports are 通报 of the whole bureau or of one department; managers see them all.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from accounts.roles import is_manager
+from plans.models import Department
 
 from .models import Report
 from .services import report_context
@@ -25,12 +26,24 @@ def _managers_only(request) -> None:
         raise PermissionDenied
 
 
+BUREAU = "bureau"  # the list's filter value for the bureau's own reports
+
+
 @require_GET
 def report_list(request):
     _managers_only(request)
-    reports = Report.objects.defer("figures").order_by("-period_start", "kind")
+    reports = Report.objects.defer("figures").select_related("department").order_by("-period_start", "kind", "pk")
+    scope = request.GET.get("department", "")
+    if scope == BUREAU:
+        reports = reports.filter(department__isnull=True)
+    elif scope.isdigit():
+        reports = reports.filter(department_id=int(scope))
+    else:
+        scope = ""
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    return render(request, "reports/list.html", {"page": page})
+    departments = Department.objects.filter(reports__isnull=False).distinct().order_by("position", "name")
+    context = {"page": page, "scope": scope, "bureau": BUREAU, "departments": departments}
+    return render(request, "reports/list.html", context)
 
 
 @require_GET

@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 import time_machine
 from django.core.files.storage import FileSystemStorage
+from django.db.models import F
 from docx import Document
 
-from accounts.roles import ADMINISTRATOR, MANAGER
+from accounts.roles import ADMINISTRATOR, MANAGER, STAFF
 from plans.models import Task
 from reports.models import Report, Snapshot
 from reports.services import ReportError, report_build, report_recipients, reports_build_due
@@ -46,21 +47,27 @@ def build_october(**kwargs):
 
 
 def test_build_due_twice_on_the_first_working_day_of_november_builds_each_report_once(
-    october, sent, django_capture_on_commit_callbacks
+    october, sent, django_capture_on_commit_callbacks, department_a, department_b
 ):
     with time_machine.travel(at("2025-11-03", 7), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             first = reports_build_due()
         with django_capture_on_commit_callbacks(execute=True):
             second = reports_build_due()
-    reports = Report.objects.order_by("kind")
-    assert [(r.kind, r.period_start, r.state) for r in reports] == [
-        ("month", D(2025, 10, 1), Report.State.BUILT),
-        ("week", D(2025, 10, 27), Report.State.BUILT),
+    reports = Report.objects.order_by("kind", F("department_id").asc(nulls_first=True))
+    # The bureau's report and one for each department with tasks, for the month and the week just ended.
+    scopes = [None, department_a.pk, department_b.pk]
+    assert [(r.kind, r.period_start, r.department_id, r.state) for r in reports] == [
+        *(("month", D(2025, 10, 1), scope, Report.State.BUILT) for scope in scopes),
+        *(("week", D(2025, 10, 27), scope, Report.State.BUILT) for scope in scopes),
     ]
     assert sorted(first) == sorted(second) == sorted(r.pk for r in reports)
+    # One snapshot per period, shared by its bureau and department reports.
     assert Snapshot.objects.count() == 2
-    assert sorted(sent) == [("month", D(2025, 10, 1), False), ("week", D(2025, 10, 27), False)]
+    assert {r.kind: r.snapshot_id for r in reports if r.department_id is None} == {
+        r.kind: r.snapshot_id for r in reports if r.department_id == department_b.pk
+    }
+    assert sorted(sent) == [("month", D(2025, 10, 1), False)] * 3 + [("week", D(2025, 10, 27), False)] * 3
 
 
 def test_a_report_claimed_by_another_worker_is_left_to_it(october):
@@ -154,3 +161,35 @@ def test_recipients_are_the_active_managers_with_an_email(manager, staff_a, admi
     staff_a.email = "keyuan@example.cn"
     staff_a.save()
     assert list(report_recipients(Report())) == [manager]
+
+
+def test_a_department_report_holds_only_its_tasks_from_the_bureau_snapshot(october, department_b):
+    bureau = build_october()
+    with time_machine.travel(at("2025-11-10"), tick=False):
+        own = report_build(kind="month", day=D(2025, 10, 1), department=department_b)
+    assert own.pk != bureau.pk and own.snapshot_id == bureau.snapshot_id
+    assert own.title == "嘉兴市科技局成果转化科2025年10月重点工作推进情况通报"
+    assert own.figures["total"]["total"] == 2 and own.figures["total"]["red"] == 2
+    assert [line["name"] for line in own.figures["by_department"]] == ["成果转化科"]
+    assert own.figures["summary"].startswith("截至2025年10月31日，成果转化科共有重点任务2项")
+    assert "逾期任务较多的科室" not in own.figures["summary"]
+    book = openpyxl.load_workbook(io.BytesIO(own.xlsx.read()))
+    assert [r[2] for r in book["逾期清单"].iter_rows(min_row=3, values_only=True)] == ["2", "4"]
+    # Built once per department and period, like the bureau's.
+    with time_machine.travel(at("2025-11-11"), tick=False):
+        again = report_build(kind="month", day=D(2025, 10, 1), department=department_b)
+    assert again.pk == own.pk and again.built_at == own.built_at
+    assert Report.objects.count() == 2 and Snapshot.objects.count() == 1
+
+
+def test_a_department_report_goes_to_its_leader_and_its_managers(department_a, department_b, manager):
+    leader = UserFactory(username="fenguan", role=MANAGER, email="fenguan@example.cn")
+    head = UserFactory(username="kezhang_a", role=MANAGER, email="a@example.cn", departments=[department_a])
+    UserFactory(username="keyuan", role=STAFF, email="k@example.cn", departments=[department_a])
+    UserFactory(username="kezhang_b", role=MANAGER, email="b@example.cn", departments=[department_b])
+    department_a.leader = leader
+    department_a.save()
+    manager.email = "kezhang@example.cn"
+    manager.save()
+    assert list(report_recipients(Report(department=department_a))) == [leader, head]
+    assert len(report_recipients(Report())) == 4  # the bureau's: every manager

@@ -86,3 +86,13 @@ def test_the_command_exits_non_zero_on_an_error(tmp_path):
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
     )
     assert result.returncode == 1 and "not a date" in result.stderr
+
+
+def test_the_command_builds_a_department_report_by_name_and_rejects_an_unknown_one(october, tmp_path, department_a):
+    paths = run("--period", "month", "--date", "2025-10-17", "--out", str(tmp_path), "--department", "高新技术科")
+    assert Path(paths[0]).name == f"report-month-2025-10-01-department{department_a.pk}.xlsx"
+    book = openpyxl.load_workbook(paths[0])
+    assert book["汇总"]["A1"].value == "嘉兴市科技局高新技术科2025年10月重点工作推进情况通报"
+    assert Report.objects.get().department == department_a
+    with pytest.raises(CommandError, match="no department has that name or id"):
+        run("--period", "month", "--date", "2025-10-17", "--out", str(tmp_path), "--department", "不存在科")

@@ -116,3 +116,32 @@ def test_an_administrator_deletes_a_report_with_its_files_and_snapshot(
     assert response.status_code == 302
     assert not Report.objects.exists() and not Snapshot.objects.exists() and not TaskSnapshot.objects.exists()
     assert not any(Path(path).exists() for path in files)
+
+
+def test_the_list_filters_the_bureau_and_each_department(client, manager, report, department_b):
+    with time_machine.travel(at("2025-11-10"), tick=False):
+        own = report_build(kind="month", day=datetime.date(2025, 10, 1), department=department_b)
+    client.force_login(manager)
+
+    def titles(query: str) -> list[str]:
+        page = client.get(reverse("reports:list") + query).content.decode()
+        return [r.title for r in (report, own) if f">{r.title}<" in page]
+
+    assert titles("") == [report.title, own.title]
+    assert titles("?department=bureau") == [report.title]
+    assert titles(f"?department={department_b.pk}") == [own.title]
+    assert titles("?department=nonsense") == [report.title, own.title]
+    detail = client.get(reverse("reports:detail", args=[own.pk])).content.decode()
+    assert "成果转化科共有重点任务2项" in detail
+
+
+def test_a_manager_builds_a_department_report_in_the_admin(client, manager, october, department_a):
+    client.force_login(manager)
+    with time_machine.travel(at("2025-11-10"), tick=False):
+        response = client.post(
+            reverse("admin:reports_report_build"),
+            {"kind": "month", "day": "2025-10-15", "department": department_a.pk},
+        )
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.department == department_a and report.figures["total"]["total"] == 3

@@ -5,9 +5,20 @@ import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
+from plans.models import Department
 from reports.models import Report
 from reports.services import ReportError, report_build, report_html
+
+
+def _department(value: str) -> Department:
+    found = Department.objects.filter(Q(name=value) | Q(pk=int(value) if value.isdigit() else None))
+    department = found.first()
+    if department is None:
+        names = "、".join(Department.objects.order_by("position", "name").values_list("name", flat=True)[:30])
+        raise CommandError(f"--department {value!r}: no department has that name or id (there are: {names})")
+    return department
 
 
 class Command(BaseCommand):
@@ -23,8 +34,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--out", required=True, help="folder to write the files to (created if missing)")
         parser.add_argument("--force", action="store_true", help="render the files again from the frozen snapshot")
+        parser.add_argument(
+            "--department", help="a department's name or id: build its own report instead of the bureau's"
+        )
 
-    def handle(self, *args, period: str, date: str, out: str, force: bool, **options):
+    def handle(self, *args, period: str, date: str, out: str, force: bool, department: str | None, **options):
         try:
             day = datetime.date.fromisoformat(date)
         except ValueError:
@@ -37,13 +51,14 @@ class Command(BaseCommand):
             probe.unlink()
         except OSError as error:
             raise CommandError(f"cannot write to {folder}: {error.strerror or error}") from None
+        scope = _department(department) if department else None
         try:
-            report = report_build(kind=period, day=day, force=force)
+            report = report_build(kind=period, day=day, department=scope, force=force)
         except ReportError as error:
             raise CommandError(str(error)) from None
         if report.state != Report.State.BUILT:
             raise CommandError(f"the report is {report.state} (another process is building it): try again shortly")
-        base = f"report-{report.kind}-{report.period_start:%Y-%m-%d}"
+        base = f"report-{report.kind}-{report.period_start:%Y-%m-%d}" + (f"-department{scope.pk}" if scope else "")
         written = []
         for field in ("xlsx", "docx"):
             target = folder / f"{base}.{field}"
