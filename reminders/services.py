@@ -1,10 +1,17 @@
-"""Changes people make to reminders: muting a task, asking for a failed message to be sent again."""
+"""Changes people make to reminders (muting a task, asking for a failed message to be sent again), and the
+outbox's upkeep."""
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import Message, TaskMute
+from .models import Message, Reminder, TaskMute
+
+# A reminder's key must outlive any scan that could find it again: the key of a missing report is its
+# period's first day, up to a quarter back; every other key is within a week of the scan's day.
+MIN_RETENTION_DAYS = 120
+PRUNE_BATCH = 5_000
 
 
 def message_retry(messages: QuerySet[Message], *, now: datetime.datetime) -> int:
@@ -21,3 +28,26 @@ def task_mute(*, user, task, muted: bool) -> bool:
     else:
         TaskMute.objects.filter(user=user, task=task).delete()
     return muted
+
+
+def _delete_in_batches(queryset: QuerySet, batch: int) -> int:
+    """Delete what ``queryset`` selects a batch at a time, each its own short statement."""
+    deleted = 0
+    while pks := list(queryset.values_list("pk", flat=True)[:batch]):
+        deleted += queryset.model.objects.filter(pk__in=pks).delete()[0]
+    return deleted
+
+
+def outbox_prune(*, today: datetime.date, batch: int = PRUNE_BATCH) -> tuple[int, int]:
+    """Delete reminders and messages older than REMINDER_RETENTION_DAYS (at least MIN_RETENTION_DAYS) that
+    went out or failed for good; waiting ones are kept whatever their age. Returns (reminders, messages)."""
+    keep = max(settings.REMINDER_RETENTION_DAYS, MIN_RETENTION_DAYS)
+    before = today - datetime.timedelta(days=keep)
+    finished = [Message.State.SENT, Message.State.FAILED]
+    reminders = Reminder.objects.filter(due_on__lt=before).filter(
+        Q(message__isnull=True) | Q(message__state__in=finished)
+    )
+    messages = Message.objects.filter(day__lt=before, state__in=finished).exclude(
+        Exists(Reminder.objects.filter(message=OuterRef("pk")))
+    )
+    return _delete_in_batches(reminders, batch), _delete_in_batches(messages, batch)

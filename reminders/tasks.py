@@ -30,3 +30,14 @@ def deliver_message(message_id: int) -> str:
     from .delivery import deliver
 
     return deliver(message_id)
+
+
+@shared_task(name="reminders.prune")
+def prune() -> dict:
+    """Beat runs this every night: reminders and messages past REMINDER_RETENTION_DAYS that are done with."""
+    from django.utils import timezone
+
+    from .services import outbox_prune
+
+    reminders, messages = outbox_prune(today=timezone.localdate())
+    return {"reminders": reminders, "messages": messages}

@@ -159,6 +159,8 @@ DEFAULT_BEAT_SCHEDULE = {
     # takes over messages a dead worker had claimed.
     "reminders-scan": {"task": "reminders.scan", "crontab": "15 8 * * *"},
     "reminders-sweep": {"task": "reminders.sweep", "every_seconds": 60},
+    # Deletes reminders and messages past REMINDER_RETENTION_DAYS that went out (or failed for good).
+    "reminders-prune": {"task": "reminders.prune", "crontab": "30 3 * * *"},
     # Builds the weekly report on a week's first working day and the monthly one on a month's.
     "reports-build-due": {"task": "reports.build_due", "crontab": "30 7 * * *"},
     # A new day moves tasks between colours; pages would otherwise do it on their first view.
@@ -252,6 +254,8 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=8)
 # Retries wait base × 2^(attempt − 1), at most an hour.
 REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
 REMINDER_WEBHOOK_TIMEOUT = env.int("REMINDER_WEBHOOK_TIMEOUT", default=10)
+# Sent and failed reminders and messages are deleted after this many days (never fewer than 120).
+REMINDER_RETENTION_DAYS = env.int("REMINDER_RETENTION_DAYS", default=400)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Links in reminders and reports point here.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
