@@ -1,14 +1,16 @@
 """What each person is owed today, as one SQL query, so that the tasks never leave the database.
 
 The rules (``rules.py``) run in Python over the few things they depend on: the deadline date, the
-department's reporting period, who can be reached on which channel. Those answers go into the query
-as small VALUES tables (a few hundred rows at most), and the database joins them to the tasks:
+department's reporting period. Their answers go into the query as small VALUES tables (a few hundred
+rows at most), and the database joins them to the tasks:
 
 - ``deadline_dues``: for each deadline date from the earliest open task's to the end of the window,
   the reminders a task with that deadline is owed today;
 - ``report_dues``: for each department and reporting cycle, the 催报 owed today;
-- ``people``: every active person, with the email address they may be sent to and whether they
-  take chat messages; ``robots``: each department's chat robots.
+- ``robots``: each department's chat robots;
+
+and to ``people``, every active person with the email address they may be sent to and whether they
+take chat messages, and to the mutes.
 
 Each due says who hears of it (``who``): the owner, the department's contact, the owner or else the
 contact, or the department's leader. The query gives one row per (task, reminder, person, channel),
@@ -19,7 +21,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, Value, When
 
 from plans.models import Department, Plan, Task
 from plans.pacing import Health
@@ -27,7 +29,7 @@ from plans.workdays import WorkCalendar
 from tracking.models import ProgressUpdate, ReviewState
 from tracking.selectors import current_periods
 
-from .models import Channel, Preference, TaskMute
+from .models import Channel, TaskMute
 from .rules import Audience, Due, Rules, deadline_reminders, missing_report_reminders, reporting_period
 
 DEFAULT_REPORTING_DAY = 25
@@ -121,17 +123,29 @@ def report_dues(today: datetime.date, *, rules: Rules, calendar: WorkCalendar) -
     return rows
 
 
-def reachable_people() -> tuple[list[tuple], list[tuple]]:
-    """``people`` (person, email or '', takes chat 1/0) for every active person, and ``robots``
-    (department, channel, webhook). No row in ``preferences`` means email and chat both."""
-    preferences = dict(
-        (user, (by_email, by_chat))
-        for user, by_email, by_chat in Preference.objects.values_list("user", "by_email", "by_chat")
+def people_reachable():
+    """(person, email to send to or '', takes chat 1/0) for every active person, as a query: a person without
+    reminder preferences takes both."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .annotate(
+            email_to=Case(
+                When(reminder_preference__by_email=False, then=Value("")),
+                default=F("email"),
+                output_field=CharField(),
+            ),
+            takes_chat=Case(
+                When(reminder_preference__by_chat=False, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .order_by()
+        .values_list("pk", "email_to", "takes_chat")
     )
-    people = []
-    for pk, email in get_user_model().objects.filter(is_active=True).values_list("pk", "email"):
-        by_email, by_chat = preferences.get(pk, (True, True))
-        people.append((pk, email if by_email else "", int(by_chat)))
+
+
+def department_robots() -> list[tuple]:
+    """(department, channel, webhook) for each chat robot a department has."""
     robots = []
     for pk, wecom, dingtalk in Department.objects.values_list("pk", "wecom_webhook", "dingtalk_webhook"):
         robots.extend(
@@ -139,14 +153,15 @@ def reachable_people() -> tuple[list[tuple], list[tuple]]:
             for channel, address in ((Channel.WECOM, wecom), (Channel.DINGTALK, dingtalk))
             if address
         )
-    return people, robots
+    return robots
 
 
-def values_table(name: str, columns: tuple[str, ...], rows: list[tuple], *, empty: str) -> tuple[str, list]:
+def values_table(name: str, columns: tuple[str, ...], rows: list[tuple], *, empty: str = "") -> tuple[str, list]:
     """``name(columns) AS (VALUES …)`` for a WITH clause, and its parameters; ``empty`` is a SELECT list of
-    the columns' types for a table with no rows (VALUES cannot be empty)."""
+    the columns' types for a table that may have no rows (VALUES cannot be empty)."""
     head = f"{name}({', '.join(columns)})"
     if not rows:
+        assert empty, f"{name} has no rows and no empty form"
         return f"{head} AS (SELECT {empty} WHERE 1 = 0)", []
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     return f"{head} AS (VALUES {', '.join([row] * len(rows))})", [value for values in rows for value in values]
@@ -156,23 +171,20 @@ def owed_query(today: datetime.date, *, rules: Rules, calendar: WorkCalendar) ->
     """The SQL (and parameters) of everything owed today, one row per OWED_COLUMNS; None when nothing can be."""
     tables, params, branches = [], [], []
 
-    def add_table(name, columns, rows, *, empty):
+    def add_table(name, columns, rows, *, empty=""):
         sql, table_params = values_table(name, columns, rows, empty=empty)
         tables.append(sql)
         params.extend(table_params)
 
     deadline_rows_owed = deadline_dues(today, rules=rules, calendar=calendar)
     report_rows_owed = report_dues(today, rules=rules, calendar=calendar)
-    people, robots = reachable_people()
-    if not people or not (deadline_rows_owed or report_rows_owed):
+    if not (deadline_rows_owed or report_rows_owed):
         return None
     task_columns = "t.task_id, t.owner_id, t.department_id"
     due_columns = "d.kind, d.due_on, d.days, d.period, d.who"
     task_reads = []
     if deadline_rows_owed:
-        add_table(
-            "deadline_dues", ("deadline", "kind", "due_on", "days", "period", "who"), deadline_rows_owed, empty=""
-        )
+        add_table("deadline_dues", ("deadline", "kind", "due_on", "days", "period", "who"), deadline_rows_owed)
         task_reads.append(
             ("due_tasks", ("task_id", "deadline", "owner_id", "department_id"), deadline_rows(today, rules))
         )
@@ -184,7 +196,6 @@ def owed_query(today: datetime.date, *, rules: Rules, calendar: WorkCalendar) ->
             "report_dues",
             ("department_id", "cycle", "kind", "due_on", "days", "period", "who"),
             report_rows_owed,
-            empty="",
         )
         task_reads.append(
             (
@@ -197,13 +208,13 @@ def owed_query(today: datetime.date, *, rules: Rules, calendar: WorkCalendar) ->
             f"SELECT {task_columns}, {due_columns} FROM unreported_tasks t CROSS JOIN report_dues d "
             f"WHERE d.department_id = COALESCE(t.department_id, {NO_DEPARTMENT}) AND d.cycle = t.cycle"
         )
-    add_table("people", ("person_id", "email", "by_chat"), people, empty="")
-    add_table("robots", ("department_id", "channel", "address"), robots, empty="0, '', ''")
-    # The task reads are the querysets themselves, named by column (SQLite names a subquery's columns its own
-    # way). On PostgreSQL they are MATERIALIZED, so that each is planned alone, as when run bare: folded into
-    # the joins, its row estimate collapsed and it chose a nested loop over the progress updates, four times
-    # slower. SQLite plans them well inlined, given the CROSS JOINs (which it never reorders) that keep the
-    # tasks the outer loop; PostgreSQL plans a CROSS JOIN with a WHERE like any join.
+    add_table("robots", ("department_id", "channel", "address"), department_robots(), empty="0, '', ''")
+    task_reads.append(("people", ("person_id", "email", "by_chat"), people_reachable()))
+    # The task and people reads are the querysets themselves, named by column (SQLite names a subquery's
+    # columns its own way). On PostgreSQL they are MATERIALIZED, so that each is planned alone, as when run
+    # bare: folded into the joins, its row estimate collapsed and it chose a nested loop over the progress
+    # updates, four times slower. SQLite plans them well inlined, given the CROSS JOINs (which it never
+    # reorders) that keep the tasks the outer loop; PostgreSQL plans a CROSS JOIN with a WHERE like any join.
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     for name, columns, queryset in task_reads:
         read_sql, read_params = queryset.query.sql_with_params()
