@@ -49,7 +49,7 @@ from reports.files import write_docx, write_xlsx  # noqa: E402
 from reports.models import Report  # noqa: E402
 from reports.periods import MONTH, period_containing  # noqa: E402
 from reports.services import report_build, report_delete  # noqa: E402
-from reports.snapshot import as_of, snapshot_take, snapshot_tasks  # noqa: E402
+from reports.snapshot import frozen_select, snapshot_take, snapshot_tasks  # noqa: E402
 
 
 def timed(function, *a, **kw):
@@ -67,8 +67,8 @@ def timed_cpu(function, *a, **kw):
 
 def bare_select(period) -> tuple[float, int]:
     """The snapshot's SELECT alone, rows fetched, nothing written."""
-    query = as_of(snapshot_tasks(start=period.start, end=period.end, cut_off=period.cut_off), cut_off=period.cut_off)
-    sql, params = query.values(*(n for n in query.query.annotations if n.startswith("s_"))).query.sql_with_params()
+    tasks = snapshot_tasks(start=period.start, end=period.end, cut_off=period.cut_off)
+    sql, params, __ = frozen_select(tasks, cut_off=period.cut_off)
     with connection.cursor() as cursor:
         start = time.perf_counter()
         cursor.execute(sql, params)
@@ -87,9 +87,6 @@ def main() -> None:
         start = time.perf_counter()
         call_command("generate_demo", "--tasks", str(args.tasks), "--updates", str(args.updates))
         print(f"dataset built in {time.perf_counter() - start:.0f} s")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
     period = period_containing(MONTH, timezone.localdate()).previous()
     # generate_demo stamps its tasks with today; a report covers tasks that existed at its cut-off.
     moved = Task.objects.filter(created_at__gt=period.cut_off).update(
@@ -97,6 +94,10 @@ def main() -> None:
     )
     if moved:
         print(f"dated {moved} generated tasks before the cut-off")
+    if connection.vendor == "postgresql":
+        # After the dating: statistics that still see every task made today plan for 13 tasks, not 100,000.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     print(f"{connection.vendor}: monthly report {period.start}–{period.end}; {args.runs} runs")
     totals, cpus, snapshots, selects = [], [], [], []
     for _ in range(args.runs):
