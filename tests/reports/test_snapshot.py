@@ -91,3 +91,10 @@ def test_the_latest_update_picked_once_per_task_is_the_one_the_subqueries_pick(o
             row["s_reported_value"],
             row["s_reported_percent"],
         )
+
+
+def test_a_task_deleted_after_the_cut_off_stays_in_the_snapshot_without_its_pointer(october):
+    _, rows = take()
+    october["late"].delete()
+    row = TaskSnapshot.objects.get(pk=rows["2"].pk)
+    assert (row.task_id, row.title, row.colour) == (None, "出台政策", Health.RED)
