@@ -38,11 +38,11 @@ class ListWorksheet(Worksheet):
             raise RuntimeError("write_rows writes constant-memory sheets of XlsxWriter's defaults")
         # Flush the row written before (the header) and take the pending row past the list.
         self._write_single_row(first_row)
-        styles: list[str] = []
-        names: list[str] = []
+        names: list[str] = []  # each column's letters…
+        styles: list[str] = []  # …and its format's attribute
         row = first_row
         used_rows, used_columns = [], set()
-        write = self.fh.write
+        write, needs_escaping, plain_length = self.fh.write, _NEEDS_ESCAPING.search, self.xls_strmax // 2
         for line in lines:
             if row >= self.xls_rowmax:
                 raise ValueError(f"more than {self.xls_rowmax} rows")
@@ -50,16 +50,25 @@ class ListWorksheet(Worksheet):
                 raise RuntimeError("write_rows does not write rows given their own height or format")
             while len(names) < len(line):
                 column = len(names)
-                names.append(xl_col_to_name(column))
+                names.append(f'<c r="{xl_col_to_name(column)}')
                 info = self.col_info.get(column)
                 has_format = info is not None and info.column_format is not None
-                styles.append(f' s="{info.column_format._get_xf_index()}"' if has_format else "")
+                styles.append(f'" s="{info.column_format._get_xf_index()}"' if has_format else '"')
             number = row + 1
             cells = []
             for column, value in enumerate(line):
                 if value is None or value == "":
                     continue
-                cells.append(self._cell(f'<c r="{names[column]}{number}"{styles[column]}', value))
+                if (  # most cells: text with nothing to escape, inline (one call per cell costs 0.3 s a report)
+                    value.__class__ is str
+                    and len(value) <= plain_length
+                    and not needs_escaping(value)
+                    and not value[0].isspace()
+                    and not value[-1].isspace()
+                ):
+                    cells.append(f'{names[column]}{number}{styles[column]} t="inlineStr"><is><t>{value}</t></is></c>')
+                else:
+                    cells.append(self._cell(f"{names[column]}{number}{styles[column]}", value))
                 used_columns.add(column)
             if cells:
                 write(f'<row r="{number}">{"".join(cells)}</row>')
