@@ -39,7 +39,7 @@ class TaskSnapshot(models.Model):
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows", db_index=False)
     # The live task, plan and department are pointers only: the row keeps its own copy of what it
     # shows, and Django nulls a pointer when its row is deleted. No database constraints on them:
-    # their checks at commit took PostgreSQL as long as the snapshot's whole SELECT (300,000 look-ups
+    # their checks at commit took PostgreSQL about as long as the snapshot's whole SELECT (300,000 look-ups
     # of ids the same statement had just read from those tables).
     task = models.ForeignKey("plans.Task", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False)
     # No indexes on plan and department: each costs the 100,000-row INSERT and UPDATE of every
