@@ -23,6 +23,7 @@ from plans.pacing import Health
 
 from .figures import COLOUR_WORDS, COLOURS
 from .models import TaskSnapshot, actual_text
+from .xlsx_rows import ListWorksheet
 
 DOCX_OVERDUE_ROWS = 30  # the 通报 lists the longest overdue and furthest behind; the xlsx has them all
 DEPARTMENT_CHART_ROWS = 20
@@ -54,7 +55,8 @@ class _Sheet:
     """Writes rows in order (XlsxWriter's constant-memory mode), escaping text and typing the rest."""
 
     def __init__(self, book, name: str, formats: dict, widths: list[int]):
-        self.sheet, self.formats, self.widths, self.line = book.add_worksheet(name), formats, widths, 0
+        self.sheet = book.add_worksheet(name, worksheet_class=ListWorksheet)
+        self.formats, self.widths, self.line = formats, widths, 0
         for column, width in enumerate(widths):
             self.sheet.set_column(column, column, width)
 
@@ -78,14 +80,14 @@ class _Sheet:
         self.line += 1
 
     def rows(self, lines, kinds: list[str]) -> None:
-        """The long lists, a row at a time: each column's format set once on the column, text escaped,
-        percents as fractions; write_row's own type dispatch is the cheapest way through XlsxWriter."""
+        """The long lists: each column's format set once on the column, text escaped, percents as
+        fractions, and each row written as one string (``reports.xlsx_rows``)."""
         for column, kind in enumerate(kinds):
             self.sheet.set_column(column, column, self.widths[column], self.formats[kind])
         texts = [i for i, kind in enumerate(kinds) if kind == "text"]
         percents = [i for i, kind in enumerate(kinds) if kind == "percent"]
-        write_row, line = self.sheet.write_row, self.line
-        for values in lines:
+
+        def prepared(values):
             values = list(values)
             for i in texts:
                 if values[i]:
@@ -93,9 +95,9 @@ class _Sheet:
             for i in percents:
                 if values[i] is not None:
                     values[i] = round(values[i] / 100, 4)
-            write_row(line, 0, values)
-            line += 1
-        self.line = line
+            return values
+
+        self.line = self.sheet.write_rows(self.line, map(prepared, lines))
 
 
 def write_xlsx(figures: dict, *, overdue: QuerySet[TaskSnapshot], behind: QuerySet[TaskSnapshot]) -> bytes:

@@ -5,13 +5,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 
 from plans.models import Task
 from plans.pacing import Health
 from plans.selectors import with_progress
 from reports.models import TaskSnapshot
 from reports.periods import MONTH, period_containing
-from reports.snapshot import snapshot_take
+from reports.snapshot import as_of, frozen_select, snapshot_take, snapshot_tasks
 from tests.factories import ProgressUpdateFactory, TaskFactory
 
 from .conftest import at
@@ -74,3 +75,26 @@ def test_with_nothing_changed_since_the_cut_off_the_snapshot_agrees_with_the_liv
             pytest.approx(task.expected_percent),
             task.health,
         )
+
+
+def test_the_latest_update_picked_once_per_task_is_the_one_the_subqueries_pick(october):
+    """On PostgreSQL the snapshot's SELECT picks it with a LATERAL join; as_of's subqueries are the rule."""
+    tasks = snapshot_tasks(start=OCTOBER.start, end=OCTOBER.end, cut_off=OCTOBER.cut_off)
+    sql, params, columns = frozen_select(tasks, cut_off=OCTOBER.cut_off)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        picked = {row["task_id"]: row for row in (dict(zip(columns, line, strict=True)) for line in cursor.fetchall())}
+    expected = as_of(tasks, cut_off=OCTOBER.cut_off).values("s_task_id", "s_reported_value", "s_reported_percent")
+    assert len(picked) == len(expected) == 5
+    for row in expected:
+        assert (picked[row["s_task_id"]]["reported_value"], picked[row["s_task_id"]]["reported_percent"]) == (
+            row["s_reported_value"],
+            row["s_reported_percent"],
+        )
+
+
+def test_a_task_deleted_after_the_cut_off_stays_in_the_snapshot_without_its_pointer(october):
+    _, rows = take()
+    october["late"].delete()
+    row = TaskSnapshot.objects.get(pk=rows["2"].pk)
+    assert (row.task_id, row.title, row.colour) == (None, "出台政策", Health.RED)
