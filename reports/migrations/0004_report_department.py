@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('plans', '0006_task_colour'),
-        ('reports', '0002_snapshot_fewer_indexes'),
+        ('reports', '0003_snapshot_pointers_without_constraints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
