@@ -26,16 +26,22 @@ def record_bulk_task_history(*, plan_id: int, codes: list[str], since: datetime.
     source = ", ".join(quote(c) for c in columns)
     at = connection.ops.adapt_datetimefield_value(since)  # as the ORM stores it (SQLite keeps text)
     written = 0
+    # PostgreSQL takes the codes as one array: psycopg parses a query's every placeholder, each time.
+    chunk_size = len(codes) if connection.vendor == "postgresql" else _CHUNK
     with connection.cursor() as cursor:
-        for start in range(0, len(codes), _CHUNK):
-            chunk = codes[start : start + _CHUNK]
+        for start in range(0, len(codes), chunk_size):
+            chunk = codes[start : start + chunk_size]
+            if connection.vendor == "postgresql":
+                in_codes, params = "= ANY(%s)", [chunk]
+            else:
+                in_codes, params = f"IN ({', '.join(['%s'] * len(chunk))})", chunk
             sql = (
                 f"INSERT INTO {quote(history._meta.db_table)} ({target}) "
                 f"SELECT {source}, {quote('updated_at')}, "
                 f"CASE WHEN {quote('created_at')} >= %s THEN '+' ELSE '~' END, %s, NULL "
                 f"FROM {quote(Task._meta.db_table)} "
-                f"WHERE {quote('plan_id')} = %s AND {quote('code')} IN ({', '.join(['%s'] * len(chunk))})"
+                f"WHERE {quote('plan_id')} = %s AND {quote('code')} {in_codes}"
             )
-            cursor.execute(sql, [at, getattr(user, "pk", None), plan_id, *chunk])
+            cursor.execute(sql, [at, getattr(user, "pk", None), plan_id, *params])
             written += cursor.rowcount
     return written

@@ -4,6 +4,8 @@ import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F, Lookup, QuerySet
 from django.utils import timezone
 
 from ..history import record_bulk_task_history
@@ -76,7 +78,7 @@ class SheetImportRun:
             # Plain values, not model instances: a chunk compares thousands of tasks.
             existing = {
                 old["code"]: old
-                for old in self.plan.tasks.filter(code__in=codes).values("pk", "code", "parent__code", *COMPARED)
+                for old in _with_codes(self.plan.tasks.all(), codes).values("pk", "code", "parent__code", *COMPARED)
             }
         items = []
         for offset, row in enumerate(rows, start=1):
@@ -176,7 +178,7 @@ class SheetImportRun:
         """Parents that are already in the plan: written by an earlier chunk, unchanged, or not in the sheet."""
         codes.discard(None)
         if codes:
-            self.parent_ids.update(self.plan.tasks.filter(code__in=codes).values_list("code", "pk"))
+            self.parent_ids.update(_with_codes(self.plan.tasks.all(), codes).values_list("code", "pk"))
 
     def finish(self, *, rollback: Callable[[], None]) -> SheetImport:
         result = self.result
@@ -214,3 +216,21 @@ class SheetImportRun:
                 Task.objects.filter(plan=self.plan, code=code).update(parent_id=ids[parent])
         codes = [code for code, _ in self.orphans]
         record_bulk_task_history(plan_id=self.plan.pk, codes=codes, since=self.since, user=self.user)
+
+
+def _with_codes(tasks: QuerySet[Task], codes) -> QuerySet[Task]:
+    """``tasks.filter(code__in=codes)``; on PostgreSQL with the codes as one array parameter, as
+    psycopg parses every placeholder of a query each time it runs it (2,000 a chunk)."""
+    if connection.vendor != "postgresql":
+        return tasks.filter(code__in=codes)
+    return tasks.filter(_AnyOf(F("code"), list(codes)))
+
+
+class _AnyOf(Lookup):
+    """``field = ANY(%s)``, the values as one array."""
+
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, self.rhs]
