@@ -324,3 +324,15 @@ def test_an_applied_import_keeps_the_first_rows_with_errors_and_counts_the_rest(
         call_command("import_tasks", str(path), "--plan-year", "2025", stdout=StringIO(), stderr=err)
     assert "row 3: 完成时限" in err.getvalue() and "row 4" not in err.getvalue()
     assert "and 2 more rows with errors" in err.getvalue() and not Task.objects.exists()
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_as_written(departments):
+    # On PostgreSQL rows go in through COPY, whose text format escapes these characters.
+    title = "推进\t成果\\转化\n（第二批）"
+    rows = [["一、实施企业主体壮大行动"], [1, title, "技术合同成交额突破92亿元", "成果转化科", "", "", "", ""]]
+    import_sheet(xlsx(rows), dry_run=False)
+    edited = [rows[0], [1, title, "技术合同成交额突破93亿元", "成果转化科", "", "", "", ""]]
+    assert import_sheet(xlsx(edited), dry_run=False).totals["update"] == 1
+    task = Task.objects.get(code="一.1")
+    assert (task.title, task.target_value, task.parent.code) == (title, Decimal("93"), "一")
+    assert task.history.first().title == title
