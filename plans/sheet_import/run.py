@@ -157,11 +157,9 @@ class SheetImportRun:
             item.task.plan_id = self.plan.pk
         in_chunk = {item.row.code for item in to_write}
         self._look_up_parents({item.row.parent for item in to_write} - in_chunk - self.parent_ids.keys())
-        orphans = write_chunk(to_write, parent_ids=self.parent_ids)
-        self.orphans += [(item.row.code, item.row.parent) for item in to_write if item.row.code in orphans]
+        orphans = write_chunk(to_write, parent_ids=self.parent_ids, since=self.since, user=self.user)
         # An orphan's history waits for its parent (``_adopt_orphans``), so that it records the parent.
-        codes = [item.row.code for item in to_write if item.row.code not in orphans]
-        record_bulk_task_history(plan_id=self.plan.pk, codes=codes, since=self.since, user=self.user)
+        self.orphans += [(item.row.code, item.row.parent) for item in to_write if item.row.code in orphans]
         set_supporting([item for item in to_write if item.row.supporting is not None], self.departments)
 
     def _ensure_plan(self) -> None:

@@ -1,18 +1,20 @@
-"""Writing a checked chunk of sheet rows: new tasks, changed tasks, and their supporting departments.
+"""Writing a checked chunk of sheet rows: new and changed tasks, their history, their supporting departments.
 
 On PostgreSQL the rows go through COPY: ids are drawn from the table's sequence first, so that a
 chunk's parents and children are written together, new rows in one COPY, changed rows in one COPY
-into a temporary table and one UPDATE. Django's bulk_create prepares every value of every row in
-Python, which costs more than the database's own work at 10,000 rows. Elsewhere (SQLite) the
-chunk is written with bulk_create, one depth of the tree at a time so that parent ids exist.
-"""
+into a temporary table and one UPDATE that also writes their history. Django's bulk_create
+prepares every value of every row in Python, which costs more than the database's own work at
+10,000 rows. Elsewhere (SQLite) the chunk is written with bulk_create, one depth of the tree at a
+time so that parent ids exist."""
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
 
+from ..history import record_bulk_task_history, task_history_insert
 from ..models import Department, Task
 from ..sheets.rows import SheetRow
 from .task_rows import CATEGORY_UPSERT_FIELDS, UPSERT_FIELDS
@@ -28,16 +30,18 @@ class Item:
     pk: int | None = None  # the task it changes, for an update
 
 
-def write_chunk(items: list[Item], *, parent_ids: dict[str, int]) -> set[str]:
-    """Write new and changed tasks; ``parent_ids`` (code → pk) gains those that rows hang from.
+def write_chunk(items: list[Item], *, parent_ids: dict[str, int], since: datetime.datetime, user) -> set[str]:
+    """Write new and changed tasks and their history; ``parent_ids`` (code → pk) gains the rows
+    that others hang from.
 
-    Returns the codes of rows whose parent is not written yet (further down the sheet)."""
+    Returns the codes of rows whose parent is not written yet (further down the sheet): their
+    history waits until the parent is set, so that it records the parent."""
     if connection.vendor == "postgresql":
-        return _copy_chunk(items, parent_ids)
-    return _bulk_chunk(items, parent_ids)
+        return _copy_chunk(items, parent_ids, since=since, user=user)
+    return _bulk_chunk(items, parent_ids, since=since, user=user)
 
 
-def _bulk_chunk(items: list[Item], parent_ids: dict[str, int]) -> set[str]:
+def _bulk_chunk(items: list[Item], parent_ids: dict[str, int], *, since: datetime.datetime, user) -> set[str]:
     orphans = set()
     # Parents first (by depth within the chunk), so that their ids exist for the rows below them.
     for level in _levels(items):
@@ -56,10 +60,12 @@ def _bulk_chunk(items: list[Item], parent_ids: dict[str, int]) -> set[str]:
                 update_fields=CATEGORY_UPSERT_FIELDS if categories else UPSERT_FIELDS,
             )
             _note_parents(batch, parent_ids)
+    codes = [item.row.code for item in items if item.row.code not in orphans]
+    record_bulk_task_history(plan_id=items[0].task.plan_id, codes=codes, since=since, user=user)
     return orphans
 
 
-def _copy_chunk(items: list[Item], parent_ids: dict[str, int]) -> set[str]:
+def _copy_chunk(items: list[Item], parent_ids: dict[str, int], *, since: datetime.datetime, user) -> set[str]:
     new = [item for item in items if item.action == "new"]
     for item, pk in zip(new, _next_task_ids(len(new)), strict=True):
         item.task.pk = pk
@@ -79,10 +85,12 @@ def _copy_chunk(items: list[Item], parent_ids: dict[str, int]) -> set[str]:
         if new:
             columns = [(field.attname, field.column) for field in Task._meta.concrete_fields]
             _copy(cursor, Task._meta.db_table, columns, [item.task for item in new])
+            codes = [item.row.code for item in new if item.row.code not in orphans]
+            record_bulk_task_history(plan_id=items[0].task.plan_id, codes=codes, since=since, user=user)
         for categories, fields in ((False, UPSERT_FIELDS), (True, CATEGORY_UPSERT_FIELDS)):
             changed = [item.task for item in items if item.action == "update" and item.row.is_category == categories]
             if changed:
-                _copy_update(cursor, changed, fields)
+                _copy_update(cursor, changed, fields, history=(since, user, orphans))
     return orphans
 
 
@@ -107,8 +115,9 @@ def _copy(cursor, table: str, columns: list[tuple[str, str]], tasks: Iterable[Ta
             copy.write_row([getattr(task, attname) for attname in attnames])
 
 
-def _copy_update(cursor, tasks: list[Task], fields: list[str]) -> None:
-    """Changed tasks: COPY their new values into a temporary table, then one UPDATE joined on id."""
+def _copy_update(cursor, tasks: list[Task], fields: list[str], *, history: tuple) -> None:
+    """Changed tasks: COPY their new values into a temporary table, then one UPDATE joined on id,
+    which hands the rows it changed straight to their history (but the orphans')."""
     quote = connection.ops.quote_name
     columns = [(Task._meta.get_field(name).attname, Task._meta.get_field(name).column) for name in ["id", *fields]]
     staged = quote("sheet_import_changed")
@@ -121,9 +130,15 @@ def _copy_update(cursor, tasks: list[Task], fields: list[str]) -> None:
     )
     _copy(cursor, "sheet_import_changed", columns, tasks)
     assignments = ", ".join(f"{quote(column)} = staged.{quote(column)}" for _, column in columns[1:])
+    since, user, orphans = history
+    insert_history, params = task_history_insert(
+        source=f"changed WHERE NOT ({quote('code')} = ANY(%s))", since=since, user=user
+    )
     cursor.execute(
-        f"UPDATE {quote(Task._meta.db_table)} AS task SET {assignments} "
-        f"FROM {staged} AS staged WHERE task.{quote('id')} = staged.{quote('id')}"
+        f"WITH changed AS (UPDATE {quote(Task._meta.db_table)} AS task SET {assignments} "
+        f"FROM {staged} AS staged WHERE task.{quote('id')} = staged.{quote('id')} RETURNING task.*) "
+        f"{insert_history}",
+        [*params, list(orphans)],
     )
 
 

@@ -290,6 +290,22 @@ def test_a_row_listed_above_its_parent_in_another_chunk_still_hangs_from_it(depa
     assert child.history.get().parent_id == child.parent_id  # its history row records the parent too
 
 
+def test_a_row_that_gains_a_parent_further_down_in_another_chunk_gets_one_history_row_with_it(
+    departments, small_chunks
+):
+    rows = [
+        ["二.1.a", "子任务", "10项", "高新技术科", "", "", "", ""],
+        ["二.9", "其他", "5项", "高新技术科", "", "", "", ""],
+    ]
+    import_sheet(xlsx(rows), dry_run=False)
+    rows.append(["二.1", "父任务", "", "高新技术科", "", "", "", ""])
+    result = import_sheet(xlsx(rows), dry_run=False)
+    assert (result.totals["update"], result.totals["new"], result.totals["unchanged"]) == (1, 1, 1)
+    child = Task.objects.get(code="二.1.a")
+    assert child.parent.code == "二.1" and child.history.count() == 2
+    assert child.history.first().parent_id == child.parent_id
+
+
 def test_reimporting_across_chunks_tells_new_updated_and_unchanged_rows(departments, small_chunks):
     import_sheet(xlsx(ROWS), dry_run=False)
     edited = [list(row) for row in ROWS] + [[4, "新增任务", "5项", "政策法规科", "", "", "", ""]]
