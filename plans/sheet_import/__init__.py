@@ -11,6 +11,7 @@ history is written only for rows that changed.
     task_rows.py  a sheet row as a Task, and the fields a sheet may change
     names.py      departments and owners by name
     writing.py    the database writes (COPY on PostgreSQL, bulk_create elsewhere)
+    heap.py       keeping full garbage collections off the rest of the process meanwhile
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,7 @@ from django.db import transaction
 
 from ..models import Plan
 from ..sheets.rows import SheetRow
+from .heap import older_objects_frozen
 from .results import RowResult, SheetImport
 from .run import SheetImportRun
 
@@ -71,7 +73,7 @@ def plan_import_sheet(
     transaction is rolled back at the end.
     """
     total = len(rows)
-    with transaction.atomic():
+    with older_objects_frozen(), transaction.atomic():
         if plan is None:
             plan = find_plan(year=plan_year, title=plan_title)
         plan_year = plan.year if plan else plan_year

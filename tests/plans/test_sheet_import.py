@@ -352,3 +352,17 @@ def test_text_with_tabs_backslashes_and_line_breaks_is_stored_as_written(departm
     task = Task.objects.get(code="一.1")
     assert (task.title, task.target_value, task.parent.code) == (title, Decimal("93"), "一")
     assert task.history.first().title == title
+
+
+def test_an_import_leaves_no_objects_frozen_out_of_garbage_collection_even_when_it_fails(departments):
+    import gc
+
+    import_sheet(xlsx(ROWS), dry_run=False)
+    assert gc.get_freeze_count() == 0
+
+    def interrupted(stage, done, total):
+        raise RuntimeError("the worker was stopped")
+
+    with pytest.raises(RuntimeError):
+        import_sheet(xlsx(ROWS), dry_run=False, progress=interrupted)
+    assert gc.get_freeze_count() == 0
