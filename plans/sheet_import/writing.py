@@ -90,7 +90,7 @@ def _copy_chunk(items: list[Item], parent_ids: dict[str, int], *, since: datetim
         for categories, fields in ((False, UPSERT_FIELDS), (True, CATEGORY_UPSERT_FIELDS)):
             changed = [item.task for item in items if item.action == "update" and item.row.is_category == categories]
             if changed:
-                _copy_update(cursor, changed, fields, history=(since, user, orphans))
+                _copy_update(cursor, changed, fields, since=since, user=user, orphans=orphans)
     return orphans
 
 
@@ -115,7 +115,9 @@ def _copy(cursor, table: str, columns: list[tuple[str, str]], tasks: Iterable[Ta
             copy.write_row([getattr(task, attname) for attname in attnames])
 
 
-def _copy_update(cursor, tasks: list[Task], fields: list[str], *, history: tuple) -> None:
+def _copy_update(
+    cursor, tasks: list[Task], fields: list[str], *, since: datetime.datetime, user, orphans: set[str]
+) -> None:
     """Changed tasks: COPY their new values into a temporary table, then one UPDATE joined on id,
     which hands the rows it changed straight to their history (but the orphans')."""
     quote = connection.ops.quote_name
@@ -130,7 +132,6 @@ def _copy_update(cursor, tasks: list[Task], fields: list[str], *, history: tuple
     )
     _copy(cursor, "sheet_import_changed", columns, tasks)
     assignments = ", ".join(f"{quote(column)} = staged.{quote(column)}" for _, column in columns[1:])
-    since, user, orphans = history
     insert_history, params = task_history_insert(
         source=f"changed WHERE NOT ({quote('code')} = ANY(%s))", since=since, user=user
     )
