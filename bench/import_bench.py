@@ -109,6 +109,9 @@ def project_import(data: bytes, *, year: int, title: str = "基准计划") -> tu
     return elapsed, result.totals
 
 
+_test_environment: list[bool] = []  # set up once for the process
+
+
 def admin_preview_and_confirm(data: bytes, plan) -> float:
     """The admin's two requests for a new sheet: the dry-run preview, then the confirm."""
     from django.conf import settings
@@ -118,7 +121,9 @@ def admin_preview_and_confirm(data: bytes, plan) -> float:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    setup_test_environment()  # so that the client keeps each response's template context
+    if not _test_environment:
+        setup_test_environment()  # so that the client keeps each response's template context
+        _test_environment.append(True)
     # Both requests in this process: a larger file would otherwise go to a worker that is not running here.
     settings.SHEET_ASYNC_BYTES = len(data) + 1
     user, _ = get_user_model().objects.get_or_create(
@@ -177,8 +182,10 @@ def main() -> None:
     print(f"import, new rows:      {new_time:.2f} s  ratio {new_time / floor_time:.2f}  {new_totals}")
     print(f"re-import, unchanged:  {unchanged_time:.2f} s  ratio {unchanged_time / floor_time:.2f}  {unchanged_totals}")
     print(f"re-import, all edited: {update_time:.2f} s  ratio {update_time / floor_time:.2f}  {update_totals}")
-    other = plan_create(title="基准计划（后台）", bureau="基准", year=2025)
-    admin_time = admin_preview_and_confirm(first, other)
+    admin_time = min(
+        admin_preview_and_confirm(first, plan_create(title=f"基准计划（后台{run}）", bureau="基准", year=2025))
+        for run in range(3)
+    )
     print(
         f"admin preview + confirm of new rows: {admin_time:.2f} s  ratio to one import pass {admin_time / new_time:.2f}"
     )

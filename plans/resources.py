@@ -16,6 +16,7 @@ from import_export.tmp_storages import CacheStorage
 
 from .models import Task
 from .sheet_import import SheetImport, plan_import_sheet
+from .sheet_import.heap import older_objects_frozen
 from .sheets.headers import require_header
 from .sheets.reading import OpenSheet, open_sheet
 from .sheets.rows import TaskSheet
@@ -101,19 +102,21 @@ class TaskSheetResource(resources.ModelResource):
         plan = kwargs["plan"]
         user = kwargs.get("user")
         raw = dataset if isinstance(dataset, OpenSheet) else [list(row) for row in dataset]
-        rows = TaskSheet(raw, plan_year=plan.year)
-        result = plan_import_sheet(
-            rows=rows,
-            plan=plan,
-            user=user,
-            dry_run=dry_run,
-            skip_errors=kwargs.get("skip_errors", False),
-            create_unknown=kwargs.get("create_unknown", False),
-            allowed_departments=kwargs.get("allowed_departments"),
-        )
-        return as_import_export_result(
-            result, skip_errors=kwargs.get("skip_errors", False), create_unknown=kwargs.get("create_unknown", False)
-        )
+        # The preview's outcome of every row is made here too, after the import proper.
+        with older_objects_frozen():
+            rows = TaskSheet(raw, plan_year=plan.year)
+            result = plan_import_sheet(
+                rows=rows,
+                plan=plan,
+                user=user,
+                dry_run=dry_run,
+                skip_errors=kwargs.get("skip_errors", False),
+                create_unknown=kwargs.get("create_unknown", False),
+                allowed_departments=kwargs.get("allowed_departments"),
+            )
+            return as_import_export_result(
+                result, skip_errors=kwargs.get("skip_errors", False), create_unknown=kwargs.get("create_unknown", False)
+            )
 
 
 def as_import_export_result(sheet: SheetImport, *, skip_errors: bool, create_unknown: bool) -> Result:

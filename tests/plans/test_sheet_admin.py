@@ -57,6 +57,15 @@ def test_a_manager_previews_then_confirms_the_sample_sheet(client, manager, plan
     assert cache.get(PreviewCacheStorage.CACHE_PREFIX + fields["import_file_name"]) is None  # cleaned up
 
 
+def test_the_preview_lists_every_row_with_its_kind_and_its_cells_escaped(client, manager, plan, department_a):
+    client.force_login(manager)
+    data = sheet([[1, "<b>任务一</b>", "400家以上", department_a.name, "", "2025-12-31"]])
+    html = upload(client, plan, data).content.decode()
+    row = re.search(r'<tr class="new">.*?</tr>', html, re.S).group(0)
+    assert "<td>&lt;b&gt;任务一&lt;/b&gt;</td>" in row and "<td>2025-12-31</td>" in row
+    assert re.search(r'<td class="import-type">\s*新增\s*</td>', row)
+
+
 def test_unknown_names_block_the_confirm_until_the_manager_allows_creating_them(client, manager, plan):
     client.force_login(manager)
     preview = upload(client, plan, SAMPLE.read_bytes())

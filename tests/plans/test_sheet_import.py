@@ -290,6 +290,22 @@ def test_a_row_listed_above_its_parent_in_another_chunk_still_hangs_from_it(depa
     assert child.history.get().parent_id == child.parent_id  # its history row records the parent too
 
 
+def test_a_row_that_gains_a_parent_further_down_in_another_chunk_gets_one_history_row_with_it(
+    departments, small_chunks
+):
+    rows = [
+        ["二.1.a", "子任务", "10项", "高新技术科", "", "", "", ""],
+        ["二.9", "其他", "5项", "高新技术科", "", "", "", ""],
+    ]
+    import_sheet(xlsx(rows), dry_run=False)
+    rows.append(["二.1", "父任务", "", "高新技术科", "", "", "", ""])
+    result = import_sheet(xlsx(rows), dry_run=False)
+    assert (result.totals["update"], result.totals["new"], result.totals["unchanged"]) == (1, 1, 1)
+    child = Task.objects.get(code="二.1.a")
+    assert child.parent.code == "二.1" and child.history.count() == 2
+    assert child.history.first().parent_id == child.parent_id
+
+
 def test_reimporting_across_chunks_tells_new_updated_and_unchanged_rows(departments, small_chunks):
     import_sheet(xlsx(ROWS), dry_run=False)
     edited = [list(row) for row in ROWS] + [[4, "新增任务", "5项", "政策法规科", "", "", "", ""]]
@@ -324,3 +340,29 @@ def test_an_applied_import_keeps_the_first_rows_with_errors_and_counts_the_rest(
         call_command("import_tasks", str(path), "--plan-year", "2025", stdout=StringIO(), stderr=err)
     assert "row 3: 完成时限" in err.getvalue() and "row 4" not in err.getvalue()
     assert "and 2 more rows with errors" in err.getvalue() and not Task.objects.exists()
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_as_written(departments):
+    # On PostgreSQL rows go in through COPY, whose text format escapes these characters.
+    title = "推进\t成果\\转化\n（第二批）"
+    rows = [["一、实施企业主体壮大行动"], [1, title, "技术合同成交额突破92亿元", "成果转化科", "", "", "", ""]]
+    import_sheet(xlsx(rows), dry_run=False)
+    edited = [rows[0], [1, title, "技术合同成交额突破93亿元", "成果转化科", "", "", "", ""]]
+    assert import_sheet(xlsx(edited), dry_run=False).totals["update"] == 1
+    task = Task.objects.get(code="一.1")
+    assert (task.title, task.target_value, task.parent.code) == (title, Decimal("93"), "一")
+    assert task.history.first().title == title
+
+
+def test_an_import_leaves_no_objects_frozen_out_of_garbage_collection_even_when_it_fails(departments):
+    import gc
+
+    import_sheet(xlsx(ROWS), dry_run=False)
+    assert gc.get_freeze_count() == 0
+
+    def interrupted(stage, done, total):
+        raise RuntimeError("the worker was stopped")
+
+    with pytest.raises(RuntimeError):
+        import_sheet(xlsx(ROWS), dry_run=False, progress=interrupted)
+    assert gc.get_freeze_count() == 0

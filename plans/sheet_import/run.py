@@ -1,0 +1,234 @@
+"""One import of a sheet, chunk by chunk: checking rows against the plan, then writing them."""
+
+import datetime
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F, Lookup, QuerySet
+from django.utils import timezone
+
+from ..history import record_bulk_task_history
+from ..models import Plan, Task
+from ..services import plan_create
+from ..sheets.rows import SheetRow
+from .names import create_unknown_names, departments_by_name, owners_by_name
+from .results import RowResult, SheetImport
+from .task_rows import CATEGORY_COMPARED, COMPARED, task_for
+from .writing import Item, set_supporting, write_chunk
+
+
+class SheetImportRun:
+    """One import's state between chunks: the names known, the parents written, what went wrong."""
+
+    def __init__(
+        self,
+        *,
+        plan,
+        plan_year,
+        new_plan,
+        user,
+        dry_run,
+        skip_errors,
+        create_unknown,
+        allowed,
+        keep_rows,
+        max_kept_errors,
+    ):
+        self.plan = plan
+        self.new_plan = new_plan
+        self.plan_year = plan_year
+        self.user = user
+        self.dry_run = dry_run
+        self.skip_errors = skip_errors
+        self.create_unknown = create_unknown
+        self.allowed = allowed
+        self.keep_rows = keep_rows
+        self.max_kept_errors = max_kept_errors
+        self.departments = departments_by_name()
+        self.owners = owners_by_name()
+        self.start = plan.period_start if plan else datetime.date(plan_year, 1, 1)
+        self.end = plan.period_end if plan else datetime.date(plan_year, 12, 31)
+        self.result = SheetImport(plan=plan, rows=[], default_deadline=self.end, rows_kept=keep_rows)
+        self.unknown_departments: dict[str, None] = {}
+        self.unknown_owners: dict[str, None] = {}
+        self.failed_codes: set[str] = set()  # rows with errors: their children are errors too
+        self.parent_ids: dict[str, int] = {}  # code → pk of the rows that other rows hang from
+        self.orphans: list[tuple[str, str]] = []  # (code, parent code) written before their parent
+        self.position = 0
+        self.since = timezone.now()
+        # A first import into an empty plan has nothing to compare with: no look-up per chunk. (The
+        # rows this import writes are never looked up again: a code used twice is an error.)
+        self.had_tasks = plan is not None and plan.tasks.exists()
+
+    @property
+    def may_write(self) -> bool:
+        """Whether the rows checked so far still allow writing (a dry run never writes)."""
+        if self.dry_run or self.result.errors:
+            return False
+        if self.result.counts.get("error") and not self.skip_errors:
+            return False
+        return not ((self.unknown_departments or self.unknown_owners) and not self.create_unknown)
+
+    def check(self, rows: list[SheetRow], report, done: int, total: int) -> list[Item]:
+        self._find_unknown_names(rows)
+        existing = {}
+        if self.had_tasks:
+            codes = [row.code for row in rows if row.code]
+            # Plain values, not model instances: a chunk compares thousands of tasks.
+            existing = {
+                old["code"]: old
+                for old in _with_codes(self.plan.tasks.all(), codes).values("pk", "code", "parent__code", *COMPARED)
+            }
+        items = []
+        for offset, row in enumerate(rows, start=1):
+            self.position += 1
+            if (done + offset) % 1000 == 0:
+                report("check", done + offset, total)
+            items.append(self._check_row(row, existing.get(row.code)))
+        return items
+
+    def _find_unknown_names(self, rows: list[SheetRow]) -> None:
+        departments, owners = {}, {}
+        for row in rows:
+            for name in [row.department, *(row.supporting or [])]:
+                if name and name not in self.departments:
+                    departments[name] = None
+            if row.owner and row.owner not in self.owners and not owners.get(row.owner):
+                owners[row.owner] = self.departments.get(row.department) or row.department
+        self.unknown_departments.update(departments)
+        self.unknown_owners.update(dict.fromkeys(owners))
+        if (departments or owners) and self.create_unknown and self.may_write:
+            create_unknown_names(departments, owners)  # inside the transaction: gone again if the import fails
+            self.departments, self.owners = departments_by_name(), owners_by_name()
+
+    def _check_row(self, row: SheetRow, old: dict | None) -> Item:
+        if row.parent and row.parent in self.failed_codes:
+            row.errors.append(f"its category (row with code {row.parent}) has an error")
+        task = task_for(
+            row,
+            position=self.position,
+            plan=self.plan,
+            departments=self.departments,
+            owners=self.owners,
+            start=self.start,
+            end=self.end,
+        )
+        try:
+            task.clean()
+        except ValidationError as error:
+            row.errors.extend(f"{name}: {'; '.join(messages)}" for name, messages in error.message_dict.items())
+        if row.errors:
+            self.failed_codes.add(row.code)
+            return self._record(Item(row, "error", None))
+        compared = CATEGORY_COMPARED if row.is_category else COMPARED
+        if old is None:
+            action = "new"
+        elif old["parent__code"] == row.parent and all(
+            old[name] == getattr(task, name) for name in compared if name != "parent_id"
+        ):
+            action = "unchanged"
+        else:
+            action = "update"
+        if old is not None and (row.is_category or row.has_children):
+            self.parent_ids[row.code] = old["pk"]
+        if self.allowed is not None and action != "unchanged" and not row.is_category:
+            old_department = old["lead_department_id"] if old else None
+            if task.lead_department_id not in self.allowed or (old_department and old_department not in self.allowed):
+                row.errors.append(f"责任单位 {row.department or '—'}: not one of your departments")
+                return self._record(Item(row, "error", None))
+        # Only rows to be written keep their task: an unchanged row is done with here.
+        if action == "unchanged":
+            return self._record(Item(row, action, None))
+        return self._record(Item(row, action, task, pk=old["pk"] if old else None))
+
+    def _record(self, item: Item) -> Item:
+        self.result.counts[item.action] += 1
+        if self.keep_rows or (item.action == "error" and self.result.counts["error"] <= self.max_kept_errors):
+            self.result.rows.append(RowResult(row=item.row, action=item.action))
+        return item
+
+    def write(self, items: list[Item]) -> None:
+        to_write = [item for item in items if item.action in ("new", "update")]
+        if not to_write:
+            return
+        self._ensure_plan()
+        for item in to_write:
+            item.task.plan_id = self.plan.pk
+        in_chunk = {item.row.code for item in to_write}
+        self._look_up_parents({item.row.parent for item in to_write} - in_chunk - self.parent_ids.keys())
+        orphans = write_chunk(to_write, parent_ids=self.parent_ids, since=self.since, user=self.user)
+        # An orphan's history waits for its parent (``_adopt_orphans``), so that it records the parent.
+        self.orphans += [(item.row.code, item.row.parent) for item in to_write if item.row.code in orphans]
+        set_supporting([item for item in to_write if item.row.supporting is not None], self.departments)
+
+    def _ensure_plan(self) -> None:
+        if self.plan is None:
+            self.plan = plan_create(
+                title=self.new_plan["title"] or f"{self.plan_year}年重点工作任务",
+                bureau=self.new_plan["bureau"] or "科技局",
+                year=self.plan_year,
+                source=Plan.Source.SPREADSHEET,
+                created_by=self.user,
+            )
+
+    def _look_up_parents(self, codes: set[str | None]) -> None:
+        """Parents that are already in the plan: written by an earlier chunk, unchanged, or not in the sheet."""
+        codes.discard(None)
+        if codes:
+            self.parent_ids.update(_with_codes(self.plan.tasks.all(), codes).values_list("code", "pk"))
+
+    def finish(self, *, rollback: Callable[[], None]) -> SheetImport:
+        result = self.result
+        result.unknown_departments = list(self.unknown_departments)
+        result.unknown_owners = list(self.unknown_owners)
+        names = "、".join(result.unknown_departments + result.unknown_owners)
+        if self.allowed is not None and names:
+            result.errors.append(f"Only managers can add departments or owners: {names}")
+        elif names and not self.create_unknown and not self.dry_run and (self.skip_errors or not result.has_errors):
+            result.errors.append(
+                f"Unknown departments or owners: {names}. Confirm to create them, or correct the names."
+            )
+        if self.dry_run or not self.may_write:
+            if not self.dry_run:
+                rollback()  # whatever earlier chunks wrote
+            result.plan = None if self.new_plan else self.plan
+            return result
+        self._ensure_plan()  # applying a sheet makes its plan, even when no row needs writing
+        if self.orphans:
+            self._adopt_orphans()
+        result.written = True
+        result.plan = self.plan
+        result.counts["skipped"] += result.counts.pop("error", 0)
+        for item in result.rows:
+            if item.action == "error":
+                item.action = "skipped"
+        return result
+
+    def _adopt_orphans(self) -> None:
+        """Rows written before their parent (a sheet that lists 二.4.a above 二.4): set the parent now."""
+        parents = {parent for _, parent in self.orphans}
+        ids = dict(self.plan.tasks.filter(code__in=parents).values_list("code", "pk"))
+        for code, parent in self.orphans:
+            if parent in ids:
+                Task.objects.filter(plan=self.plan, code=code).update(parent_id=ids[parent])
+        codes = [code for code, _ in self.orphans]
+        record_bulk_task_history(plan_id=self.plan.pk, codes=codes, since=self.since, user=self.user)
+
+
+def _with_codes(tasks: QuerySet[Task], codes) -> QuerySet[Task]:
+    """``tasks.filter(code__in=codes)``; on PostgreSQL with the codes as one array parameter, as
+    psycopg parses every placeholder of a query each time it runs it (2,000 a chunk)."""
+    if connection.vendor != "postgresql":
+        return tasks.filter(code__in=codes)
+    return tasks.filter(_AnyOf(F("code"), list(codes)))
+
+
+class _AnyOf(Lookup):
+    """``field = ANY(%s)``, the values as one array."""
+
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, self.rhs]
