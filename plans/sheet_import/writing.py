@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
@@ -137,10 +138,19 @@ def _copy_update(
     )
     cursor.execute(
         f"WITH changed AS (UPDATE {quote(Task._meta.db_table)} AS task SET {assignments} "
-        f"FROM {staged} AS staged WHERE task.{quote('id')} = staged.{quote('id')} RETURNING task.*) "
-        f"{insert_history}",
+        f"FROM {staged} AS staged WHERE task.{quote('id')} = staged.{quote('id')} RETURNING task.*), "
+        f"history AS ({insert_history}) SELECT {quote('id')} FROM changed",
         [*params, list(orphans)],
     )
+    # A task deleted since the rows were checked has nothing to update: fail the import whole rather than
+    # report it updated.
+    gone = {task.pk for task in tasks} - {pk for (pk,) in cursor.fetchall()}
+    if gone:
+        codes = "、".join(sorted(task.code for task in tasks if task.pk in gone)[:10])
+        raise ValidationError(
+            f"Tasks {codes} were deleted while this sheet was being imported; nothing was written. "
+            "Import the sheet again."
+        )
 
 
 def _note_parents(items: list[Item], parent_ids: dict[str, int]) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 
 from plans.models import Department, Plan, Task
 from plans.sheet_import import plan_import_sheet
@@ -366,3 +368,22 @@ def test_an_import_leaves_no_objects_frozen_out_of_garbage_collection_even_when_
     with pytest.raises(RuntimeError):
         import_sheet(xlsx(ROWS), dry_run=False, progress=interrupted)
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes changed rows by id (COPY + UPDATE)")
+def test_a_task_deleted_while_its_sheet_is_imported_fails_the_import_whole(departments, monkeypatch):
+    from plans.sheet_import import run
+
+    import_sheet(xlsx(ROWS), dry_run=False)
+    write_chunk = run.write_chunk
+
+    def delete_one_then_write(items, **kwargs):
+        Task.objects.filter(code="一.2").delete()  # as if someone deleted it between the check and the write
+        return write_chunk(items, **kwargs)
+
+    monkeypatch.setattr(run, "write_chunk", delete_one_then_write)
+    edited = [row if row[0] != 2 else [2, "推进成果转化", "技术合同成交额突破95亿元", *row[3:]] for row in ROWS]
+    with pytest.raises(ValidationError, match="Tasks 一.2 were deleted while this sheet was being imported"):
+        import_sheet(xlsx(edited), dry_run=False)
+    # Nothing of the second import stayed, the deletion included: it ran inside the import's transaction.
+    assert Task.objects.get(code="一.2").target_value == Decimal("92")
