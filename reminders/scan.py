@@ -126,8 +126,10 @@ def insert_reminders(digests: dict[tuple, int], *, stamp) -> int:
 def record(owed: tuple[str, list], today, *, not_before: datetime.datetime, result: ScanResult) -> None:
     """Write what is owed into today's digests, in one transaction; count it in ``result``."""
     sql, params = owed
+    # Qualified, so that only a temporary table of this name can ever be dropped.
+    temporary = "pg_temp" if connection.vendor == "postgresql" else "temp"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {OWED_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {temporary}.{OWED_TABLE}")
         cursor.execute(f"CREATE TEMPORARY TABLE {OWED_TABLE} AS {sql}", params)
         cursor.execute(f"SELECT COUNT(channel), COUNT(*) - COUNT(channel) FROM {OWED_TABLE}")
         planned, result.unreachable = cursor.fetchone()
@@ -140,7 +142,7 @@ def record(owed: tuple[str, list], today, *, not_before: datetime.datetime, resu
             Message.objects.filter(pk__in=new_digests).exclude(
                 Exists(Reminder.objects.filter(message=OuterRef("pk")))
             ).delete()
-        cursor.execute(f"DROP TABLE {OWED_TABLE}")
+        cursor.execute(f"DROP TABLE {temporary}.{OWED_TABLE}")
     result.duplicates_skipped = planned - result.created
 
 
