@@ -82,6 +82,8 @@ class TaskSnapshot(models.Model):
         verbose_name_plural = _("task snapshots")
         indexes = [
             models.Index(fields=["snapshot", "colour", "days_overdue"], name="snapshot_colour_idx"),
+            # A department's own report reads its rows of the bureau's snapshot.
+            models.Index(fields=["snapshot", "lead_department"], name="snapshot_department_idx"),
         ]
 
     def __str__(self):
