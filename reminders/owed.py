@@ -57,10 +57,18 @@ def open_tasks():
     )
 
 
+def window_end(today: datetime.date, rules: Rules) -> datetime.date:
+    """The last deadline reminded of today: the furthest day before a deadline that is reminded."""
+    return today + datetime.timedelta(days=max(rules.days_before))
+
+
 def deadline_rows(today: datetime.date, rules: Rules):
     """The scan's main read: open tasks due within the reminder window or already past due."""
-    window_end = today + datetime.timedelta(days=max(rules.days_before))
-    return open_tasks().filter(deadline__lte=window_end).values_list("pk", "deadline", "owner_id", "lead_department_id")
+    return (
+        open_tasks()
+        .filter(deadline__lte=window_end(today, rules))
+        .values_list("pk", "deadline", "owner_id", "lead_department_id")
+    )
 
 
 def missing_report_rows(today: datetime.date):
@@ -92,14 +100,13 @@ def _due_rows(due: Due, *key) -> list[tuple]:
 
 def deadline_dues(today: datetime.date, *, rules: Rules, calendar: WorkCalendar) -> list[tuple]:
     """(deadline, kind, due_on, days, period, who) for every deadline date an open task can have today."""
-    window_end = today + datetime.timedelta(days=max(rules.days_before))
-    earliest = open_tasks().filter(deadline__lte=window_end).order_by("deadline").values_list("deadline").first()
+    earliest = deadline_rows(today, rules).order_by("deadline").values_list("deadline", flat=True).first()
     if earliest is None:
         return []
-    start = min(earliest[0], today)
+    start = min(earliest, today)
     counter = calendar.counter(start, today)
     rows = []
-    for offset in range((window_end - start).days + 1):
+    for offset in range((window_end(today, rules) - start).days + 1):
         deadline = start + datetime.timedelta(days=offset)
         for due in deadline_reminders(deadline, today, rules=rules, calendar=calendar, counter=counter):
             rows.extend(_due_rows(due, connection.ops.adapt_datefield_value(deadline)))

@@ -168,7 +168,7 @@ def _owed(row: tuple) -> Owed:
 
 
 def _key(row: Owed) -> tuple:
-    return (row.task_id, row.kind, row.recipient_id, row.channel, row.due_on)
+    return tuple(getattr(row, column) for column in KEY_COLUMNS)
 
 
 def scan(today: datetime.date | None = None, *, now: datetime.datetime | None = None, dry_run=False) -> ScanResult:

@@ -123,8 +123,9 @@ def title(period: Period, bureau: str, department: str = "") -> str:
     return f"{issuer}{period.start.year}年{period.start.month}月重点工作推进情况通报"
 
 
-def summary_text(period: Period, total: dict, departments: list[dict], *, scope: str = "全局") -> str:
-    """截至10月31日，全局共有重点任务N项，已完成a项…… (``scope``: 全局, or the department's name)."""
+def summary_text(period: Period, total: dict, departments: list[dict], *, department: str = "") -> str:
+    """截至10月31日，全局共有重点任务N项，已完成a项…… (for a department's own report, its name for 全局)."""
+    scope = department or "全局"
     words = "，".join(
         f"{COLOUR_WORDS[c]}{total[c]}项" for c in (Health.DONE, Health.GREEN, Health.BLUE, Health.YELLOW, Health.RED)
     )
@@ -134,7 +135,7 @@ def summary_text(period: Period, total: dict, departments: list[dict], *, scope:
     if total["average_percent"] is not None:
         text += f"；平均完成率{total['average_percent']}%，序时进度{total['average_expected']}%"
     text += "。"
-    if scope != "全局":
+    if department:
         return text  # a department's own report: no ranking of one department
     worst = [d for d in departments if d[Health.RED]][:3]
     if worst:
@@ -147,6 +148,7 @@ def summary_text(period: Period, total: dict, departments: list[dict], *, scope:
 def report_figures(snapshot: Snapshot, period: Period, department=None) -> dict:
     """The figures of the bureau's report, or with ``department`` (a Department) of that department's own."""
     department_id = department.pk if department else None
+    department_name = department.name if department else ""
     tables = counts(snapshot, department_id)
     bureau = (
         rows(snapshot, department_id)
@@ -158,11 +160,9 @@ def report_figures(snapshot: Snapshot, period: Period, department=None) -> dict:
     return {
         **tables,
         "bureau": bureau,
-        "title": title(period, bureau, department.name if department else ""),
-        "summary": summary_text(
-            period, tables["total"], tables["by_department"], scope=department.name if department else "全局"
-        ),
-        "department": department.name if department else "",
+        "title": title(period, bureau, department_name),
+        "summary": summary_text(period, tables["total"], tables["by_department"], department=department_name),
+        "department": department_name,
         "overdue": tables["total"][Health.RED],
         "behind": tables["total"][Health.YELLOW],
     }

@@ -15,13 +15,18 @@ from tests.factories import DepartmentFactory, PlanFactory, TaskFactory
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_worker_builds_the_reports_due_today_once_however_often_the_task_runs():
-    today = timezone.localdate()
-    plan = PlanFactory(
+def plan_running(today):
+    """A plan that began four months ago and runs two more: every recent week and month is in it."""
+    return PlanFactory(
         year=today.year,
         period_start=today - datetime.timedelta(days=120),
         period_end=today + datetime.timedelta(days=60),
     )
+
+
+def test_a_worker_builds_the_reports_due_today_once_however_often_the_task_runs():
+    today = timezone.localdate()
+    plan = plan_running(today)
     department = DepartmentFactory(name="高新技术科")
     TaskFactory(plan=plan, code="1", deadline=today - datetime.timedelta(days=40), lead_department=department)
     TaskFactory(plan=plan, code="2", lead_department=department)
@@ -45,11 +50,7 @@ def test_a_worker_builds_the_reports_due_today_once_however_often_the_task_runs(
 @pytest.mark.services
 def test_two_workers_running_build_due_at_once_build_each_report_once():
     today = timezone.localdate()
-    plan = PlanFactory(
-        year=today.year,
-        period_start=today - datetime.timedelta(days=120),
-        period_end=today + datetime.timedelta(days=60),
-    )
+    plan = plan_running(today)
     department = DepartmentFactory()
     for n in range(200):
         TaskFactory(

@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from plans.models import Department
 from reports.models import Report
@@ -13,8 +12,10 @@ from reports.services import ReportError, report_build, report_html
 
 
 def _department(value: str) -> Department:
-    found = Department.objects.filter(Q(name=value) | Q(pk=int(value) if value.isdigit() else None))
-    department = found.first()
+    """The department named ``value``, else the one whose id it is."""
+    department = Department.objects.filter(name=value).first()
+    if department is None and value.isdigit():
+        department = Department.objects.filter(pk=int(value)).first()
     if department is None:
         names = "、".join(Department.objects.order_by("position", "name").values_list("name", flat=True)[:30])
         raise CommandError(f"--department {value!r}: no department has that name or id (there are: {names})")
