@@ -25,7 +25,7 @@ help:
 	@echo "make run               migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
 	@echo "make test              install (+ browser deps when root), run pytest   [PYTEST_ARGS='-k ...']"
 	@echo "make browser-deps      as root on Debian: apt-get install chromium fonts-wqy-microhei if missing"
-	@echo "make lint              ruff check + ruff format --check"
+	@echo "make lint              ruff check + ruff format --check + lint-imports (the apps' layers)"
 	@echo "make format            ruff check --fix + ruff format"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make messages          makemessages -l zh_Hans + compilemessages"
@@ -71,6 +71,7 @@ test: install browser-deps
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

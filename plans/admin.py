@@ -10,7 +10,6 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
-from tracking.admin import ProgressUpdateInline
 
 from . import services
 from .admin_scoping import ScopedTaskAdminMixin
@@ -198,7 +197,7 @@ class TaskAdmin(ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     autocomplete_fields = ("parent", "lead_department", "owner")
     filter_horizontal = ("supporting_departments",)
-    inlines = [ProgressUpdateInline]
+    inlines = []  # tracking.admin adds the progress inline: tracking sits above plans
     history_list_display = ["deadline", "owner", "target_value", "completed_on"]
     fieldsets = (
         (None, {"fields": ("plan", "parent", "code", "position", "title", "description", "kind", "needs_review")}),

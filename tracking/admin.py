@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from plans.admin import TaskAdmin
 from plans.admin_scoping import ScopedTaskAdminMixin
 
 from .admin_reviews import ReviewActionsMixin
@@ -53,6 +54,10 @@ class ProgressUpdateInline(admin.StackedInline):
     @admin.display(description=_("evidence files"))
     def evidence_files(self, update):
         return evidence_links(update)
+
+
+# A task's page in the admin lists its progress; plans sits below tracking, so the inline is added from here.
+TaskAdmin.inlines = [*TaskAdmin.inlines, ProgressUpdateInline]
 
 
 @admin.register(ProgressUpdate)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "tracking",
     "reminders",
     "reports",
+    "seeds",
 ]
 
 MIDDLEWARE = [
