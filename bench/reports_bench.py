@@ -49,7 +49,8 @@ from reports.files import write_docx, write_xlsx  # noqa: E402
 from reports.models import Report  # noqa: E402
 from reports.periods import MONTH, period_containing  # noqa: E402
 from reports.services import report_build, report_delete, report_departments  # noqa: E402
-from reports.snapshot import frozen_select, snapshot_take, snapshot_tasks  # noqa: E402
+from reports.snapshot import snapshot_take, snapshot_tasks  # noqa: E402
+from reports.sql import frozen_select  # noqa: E402
 
 
 def timed(function, *a, **kw):
