@@ -1,7 +1,8 @@
 """The hand-written SQL of the reports app: a snapshot's rows in one INSERT … SELECT.
 
 PostgreSQL only (with the features listed in docs/deployment.md). Each statement says why the ORM
-was not enough; ``tests/reports/test_sql.py`` and ``tests/reports/test_snapshot.py`` cover them.
+was not enough; ``tests/reports/test_snapshot.py`` covers them
+(against ``as_of``'s subqueries and the live pages' colours).
 """
 
 import datetime
