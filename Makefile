@@ -26,7 +26,7 @@ I18N_IGNORE := --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_mo
 help:
 	@echo "make install           create .venv and install requirements-dev.txt (only when they changed)"
 	@echo "make run               migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
-	@echo "make test              install (+ browser deps when root), run pytest   [PYTEST_ARGS='-k ...']"
+	@echo "make test              install (+ browser deps when root), run pytest   [PYTEST_ARGS='-k ...' PYTEST_WORKERS=2]"
 	@echo "make browser-deps      as root on Debian: apt-get install chromium fonts-wqy-microhei if missing"
 	@echo "make lint              ruff check + ruff format --check"
 	@echo "make format            ruff check --fix + ruff format"
@@ -70,8 +70,11 @@ browser-deps:
 		{ echo "error: apt-get install chromium fonts-wqy-microhei failed" >&2; exit 1; }; \
 	fi
 
+# Two pytest-xdist workers, each with its own test database on the one (embedded or given) server.
+PYTEST_WORKERS ?= 2
+
 test: install browser-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
