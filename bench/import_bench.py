@@ -5,7 +5,7 @@
 The floor: read the file with python-calamine and write its rows with one bulk insert.
 The project's import: read, check every row, resolve departments and owners once, upsert in bulk,
 write history for changed rows. Measured for new rows and for a re-import that changes every row.
-Runs in a throwaway SQLite database (or DATABASE_URL if set). Prints figures and ratios; asserts nothing.
+Runs in a throwaway embedded PostgreSQL (or DATABASE_URL if set). Prints figures and ratios; asserts nothing.
 """
 
 import argparse
@@ -19,7 +19,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='import-bench')}/bench.sqlite3")
+# Without DATABASE_URL: an embedded PostgreSQL in a throwaway VAR_DIR (config/embedded_db.py), stopped at exit.
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="import-bench"))
 
 import django  # noqa: E402
 

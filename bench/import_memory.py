@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/import_memory.py [--rows 100000]
 
-Runs in a throwaway SQLite database (or DATABASE_URL if set). The sheet is built in a child
+Runs in a throwaway embedded PostgreSQL (or DATABASE_URL if set). The sheet is built in a child
 process, so that the memory its writer takes does not hide the import's. Each run's peak is
 the process's high-water mark (VmHWM), reset before the run where Linux allows it.
 Prints time, peak resident memory and the peak above the memory before importing; asserts nothing.
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='import-memory')}/bench.sqlite3")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="import-memory"))
 
 import import_bench  # noqa: E402  (sets up Django)
 

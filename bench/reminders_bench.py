@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/reminders_bench.py [--tasks 100000] [--updates 1000000] [--runs 3]
 
-Uses DATABASE_URL, by default a copy of /tmp/bench100k.sqlite3 (pages_bench's dataset) at
-/tmp/reminders100k.sqlite3, else builds one with generate_demo. Gives every person an address and
-every department a contact and a leader, then, on a plain working day and on a reporting day (the
-25th, when every task without a report is chased), does what the night before does (the colour
-refresh, and VACUUM ANALYZE standing in for autovacuum) and times:
+Uses DATABASE_URL, by default an embedded PostgreSQL in /tmp/kjj-bench100k (shared with reports_bench.py),
+and builds the dataset with generate_demo when it has none. Gives every person an address and every
+department a contact and a leader, then, on the next plain working day and the next reporting day (a
+working 25th, when every task without a report is chased), chosen from today by the working calendar
+so that a weekend or a holiday never times a scan of nothing, does what the night before does (the
+colour refresh, and VACUUM ANALYZE standing in for autovacuum) and times:
 
 - bare: the scan's two reads (tasks due or overdue; tasks with no report for the period), SQL only;
 - owed query: the scan's own query, those reads joined to the rules' answers and to people, counted;
@@ -19,18 +20,14 @@ Prints seconds and the ratio scan / bare. Asserts nothing.
 import argparse
 import datetime
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-DEFAULT_DB = Path("/tmp/reminders100k.sqlite3")
-if "DATABASE_URL" not in os.environ:
-    if not DEFAULT_DB.exists() and Path("/tmp/bench100k.sqlite3").exists():
-        shutil.copy("/tmp/bench100k.sqlite3", DEFAULT_DB)
-    os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
+# Without DATABASE_URL: the embedded PostgreSQL of /tmp/kjj-bench100k, kept between runs (config/embedded_db.py).
+os.environ.setdefault("VAR_DIR", "/tmp/kjj-bench100k")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DEBUG", "false")
 
@@ -53,7 +50,7 @@ from plans.models import Department, Task  # noqa: E402
 from plans.services import task_colours_refresh  # noqa: E402
 from plans.workdays import WorkCalendar  # noqa: E402
 from reminders.models import Message, Reminder  # noqa: E402
-from reminders.owed import deadline_rows, missing_report_rows, owed_query  # noqa: E402
+from reminders.owed import DEFAULT_REPORTING_DAY, deadline_rows, missing_report_rows, owed_query  # noqa: E402
 from reminders.rules import Rules  # noqa: E402
 from reminders.scan import scan  # noqa: E402
 
@@ -71,28 +68,22 @@ def prepare(tasks: int, updates: int) -> None:
         department.contact = department.members.order_by("pk").first()
         department.leader = leader
         department.save(update_fields=["contact", "leader"])
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def night_before(day: datetime.date) -> None:
     """What happens hours before the morning scan: the nightly colour refresh, then the server's autovacuum
     (VACUUM ANALYZE here, for servers run without it, such as this bench's; each refresh leaves 100,000 dead rows)."""
     task_colours_refresh(today=day)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 def clear() -> None:
-    """Empty the outbox between runs; on PostgreSQL with TRUNCATE, so that runs do not pile up dead rows."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {Reminder._meta.db_table}, {Message._meta.db_table}")
-        return
-    Reminder.objects.all()._raw_delete(Reminder.objects.db)
-    Message.objects.all()._raw_delete(Message.objects.db)
+    """Empty the outbox between runs, with TRUNCATE, so that runs do not pile up dead rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Reminder._meta.db_table}, {Message._meta.db_table}")
 
 
 def bare(today: datetime.date, runs: int) -> float:
@@ -122,6 +113,16 @@ def owed_read(today: datetime.date, runs: int) -> float:
     return best
 
 
+def days_to_time(today: datetime.date, calendar: WorkCalendar) -> tuple[datetime.date, datetime.date]:
+    """The next plain working day (before the month's reporting days) and the next reporting day (a working
+    25th) from ``today``: the scan does nothing on a day off, and chases every unreported task on the 25th."""
+    days = (today + datetime.timedelta(days=n) for n in range(400))
+    working = [day for day in days if calendar.is_working_day(day)]
+    plain = next(day for day in working if day.day < DEFAULT_REPORTING_DAY)
+    reporting = next(day for day in working if day.day == DEFAULT_REPORTING_DAY)
+    return plain, reporting
+
+
 def timed_scan(today: datetime.date, now: datetime.datetime) -> tuple[float, object]:
     start = time.perf_counter()
     result = scan(today, now=now)
@@ -140,9 +141,8 @@ def main() -> None:
         f"{connection.vendor}: {Task.objects.count()} tasks, first deadline {first_deadline}, "
         f"{get_user_model().objects.count()} people; best of {args.runs}"
     )
-    today = timezone.localdate()
-    reporting_day = today.replace(day=25)
-    for label, day in (("working day", today), ("reporting day", reporting_day)):
+    working_day, reporting_day = days_to_time(timezone.localdate(), WorkCalendar())
+    for label, day in (("working day", working_day), ("reporting day", reporting_day)):
         now = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 15)))
         night_before(day)
         bare_seconds = bare(day, args.runs)

@@ -1,16 +1,15 @@
 """Time of a monthly report over a large dataset, against the 10 s goal, and its snapshot step against its bare SELECT.
 
-    DATABASE_URL=sqlite:////tmp/reports100k.sqlite3 .venv/bin/python bench/reports_bench.py [--tasks 100000] [--runs 3]
+    .venv/bin/python bench/reports_bench.py [--tasks 100000] [--runs 3]
 
-Uses the dataset already in DATABASE_URL (default /tmp/reports100k.sqlite3); when that SQLite file does not
-exist it copies /tmp/bench100k.sqlite3 (pages_bench's) if present, else builds one with generate_demo. Each run
+Uses the dataset already in DATABASE_URL, by default an embedded PostgreSQL in /tmp/kjj-bench100k (shared with
+reminders_bench.py), and builds one with generate_demo when it has none. Each run
 deletes last month's report and builds it again from nothing: snapshot, figures, xlsx and docx. Asserts nothing.
 """
 
 import argparse
 import datetime
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/reports100k.sqlite3")
+# Without DATABASE_URL: the embedded PostgreSQL of /tmp/kjj-bench100k, kept between runs (config/embedded_db.py).
+os.environ.setdefault("VAR_DIR", "/tmp/kjj-bench100k")
 GOAL_SECONDS = 10.0
 
 parser = argparse.ArgumentParser()
@@ -27,12 +27,6 @@ parser.add_argument("--tasks", type=int, default=100_000)
 parser.add_argument("--updates", type=int, default=1_000_000)
 parser.add_argument("--runs", type=int, default=3)
 args = parser.parse_args()
-
-target = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
-shared = Path("/tmp/bench100k.sqlite3")
-if os.environ["DATABASE_URL"].startswith("sqlite:") and not Path(target).exists() and shared.exists():
-    shutil.copyfile(shared, target)  # never write to the pages bench's file
-    print(f"copied {shared} to {target}")
 
 import django  # noqa: E402
 
@@ -49,7 +43,8 @@ from reports.files import write_docx, write_xlsx  # noqa: E402
 from reports.models import Report  # noqa: E402
 from reports.periods import MONTH, period_containing  # noqa: E402
 from reports.services import report_build, report_delete, report_departments  # noqa: E402
-from reports.snapshot import frozen_select, snapshot_take, snapshot_tasks  # noqa: E402
+from reports.snapshot import snapshot_take, snapshot_tasks  # noqa: E402
+from reports.sql import frozen_select  # noqa: E402
 
 
 def timed(function, *a, **kw):
@@ -98,11 +93,10 @@ def main() -> None:
     )
     if moved:
         print(f"dated {moved} generated tasks before the cut-off")
-    if connection.vendor == "postgresql":
-        # After the dating: statistics that still see every task made today plan for 13 tasks, not 100,000.
-        # VACUUM too, for servers run without autovacuum: each run leaves 100,000 dead snapshot rows.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    # After the dating: statistics that still see every task made today plan for 13 tasks, not 100,000.
+    # VACUUM too, for servers run without autovacuum: each run leaves 100,000 dead snapshot rows.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
     print(f"{connection.vendor}: monthly report {period.start}–{period.end}; {args.runs} runs")
     totals, cpus, snapshots, selects = [], [], [], []
     for _ in range(args.runs):

@@ -10,15 +10,16 @@ import datetime
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from plans.services import task_colours_refresh
 from plans.workdays import WorkCalendar
 
+from . import sql
 from .models import Message, Reminder
-from .owed import OWED_COLUMNS, owed_query
+from .owed import owed_query
 from .rules import Rules, allowed_send_time
 
 
@@ -35,7 +36,8 @@ class Owed(NamedTuple):
     period: str
 
 
-assert Owed._fields == OWED_COLUMNS
+assert Owed._fields == sql.OWED_COLUMNS
+KEY_COLUMNS = sql.KEY_COLUMNS
 
 
 @dataclass
@@ -54,11 +56,6 @@ class ScanResult:
             return self.planned_new
         rows = Reminder.objects.filter(message__day=self.today, created_at=self.stamp).values_list(*Owed._fields)
         return [Owed(*row) for row in rows]
-
-
-OWED_TABLE = "reminders_owed_today"  # a temporary table: each connection has its own
-KEY_COLUMNS = ("task_id", "kind", "recipient_id", "channel", "due_on")
-INSERT_COLUMNS = (*OWED_COLUMNS, "message_id", "created_at")
 
 
 def todays_digests(today: datetime.date, groups: set[tuple], *, not_before: datetime.datetime) -> tuple[dict, list]:
@@ -97,74 +94,30 @@ def todays_digests(today: datetime.date, groups: set[tuple], *, not_before: date
     return waiting, [message.pk for message in new]
 
 
-def insert_reminders(digests: dict[tuple, int], *, stamp) -> int:
-    """Write the owed reminders whose key is new, each in its digest; return how many were new.
-
-    INSERT … SELECT … ON CONFLICT DO NOTHING: the unique key, not a read before the write, decides
-    what is new, so two scans at once still record each reminder once.
-    """
-    ops = connection.ops
-    rows = [(*key, message_id) for key, message_id in digests.items()]
-    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    columns = ", ".join(ops.quote_name(column) for column in INSERT_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # INSERT first: Python's sqlite3 counts rows only for a statement that starts with INSERT.
-            f"INSERT INTO {ops.quote_name(Reminder._meta.db_table)} ({columns}) "
-            f"WITH digest(recipient_id, channel, address, message_id) AS (VALUES {placeholders}) "
-            f"SELECT {', '.join('o.' + column for column in OWED_COLUMNS)}, digest.message_id, %s "
-            f"FROM {OWED_TABLE} o JOIN digest ON digest.recipient_id = o.recipient_id "
-            "AND digest.channel = o.channel AND digest.address = o.address "
-            # In the unique key's order: the index takes the rows almost as appends.
-            f"WHERE o.channel IS NOT NULL ORDER BY {', '.join('o.' + column for column in KEY_COLUMNS)} "
-            "ON CONFLICT DO NOTHING",
-            [value for row in rows for value in row] + [ops.adapt_datetimefield_value(stamp)],
-        )
-        return max(cursor.rowcount, 0)
-
-
 def record(owed: tuple[str, list], today, *, not_before: datetime.datetime, result: ScanResult) -> None:
     """Write what is owed into today's digests, in one transaction; count it in ``result``."""
-    sql, params = owed
-    # Qualified, so that only a temporary table of this name can ever be dropped.
-    temporary = "pg_temp" if connection.vendor == "postgresql" else "temp"
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {temporary}.{OWED_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {OWED_TABLE} AS {sql}", params)
-        cursor.execute(f"SELECT COUNT(channel), COUNT(*) - COUNT(channel) FROM {OWED_TABLE}")
-        planned, result.unreachable = cursor.fetchone()
-        cursor.execute(f"SELECT DISTINCT recipient_id, channel, address FROM {OWED_TABLE} WHERE channel IS NOT NULL")
-        groups = {tuple(row) for row in cursor.fetchall()}
+    with transaction.atomic():
+        planned, result.unreachable, groups = sql.stage_owed(owed)
         if groups:
             digests, new_digests = todays_digests(today, groups, not_before=not_before)
-            result.created = insert_reminders(digests, stamp=result.stamp)
+            result.created = sql.insert_reminders(digests, stamp=result.stamp)
             # A new digest all of whose reminders were recorded before has nothing to say.
             Message.objects.filter(pk__in=new_digests).exclude(
                 Exists(Reminder.objects.filter(message=OuterRef("pk")))
             ).delete()
-        cursor.execute(f"DROP TABLE {temporary}.{OWED_TABLE}")
+        sql.drop_owed()
     result.duplicates_skipped = planned - result.created
 
 
 def plan(owed: tuple[str, list], result: ScanResult) -> None:
     """A dry run: what would be recorded, read and compared with what is, writing nothing."""
-    sql, params = owed
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [_owed(row) for row in cursor.fetchall()]
+    rows = [Owed(*row) for row in sql.owed_rows(owed)]
     reachable = [row for row in rows if row.channel is not None]
     existing = set(Reminder.objects.filter(due_on__in={row.due_on for row in reachable}).values_list(*KEY_COLUMNS))
     result.planned_new = [row for row in reachable if _key(row) not in existing]
     result.created = len(result.planned_new)
     result.unreachable = len(rows) - len(reachable)
     result.duplicates_skipped = len(reachable) - result.created
-
-
-def _owed(row: tuple) -> Owed:
-    owed = Owed(*row)
-    if isinstance(owed.due_on, str):  # SQLite's raw cursor gives dates as text
-        owed = owed._replace(due_on=datetime.date.fromisoformat(owed.due_on))
-    return owed
 
 
 def _key(row: Owed) -> tuple:

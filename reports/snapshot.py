@@ -3,26 +3,23 @@
 The SELECT takes each task with its inputs as at the cut-off: the latest progress update approved
 by then (approval time, not report time: a figure reported before the cut-off but approved after
 it was not yet counted), the deadline before any extension approved later, and the completion date
-only if it had come. It colours those rows on the way in with ``plans.selectors.with_progress``,
-the rule the live pages use, compiled over the snapshot table and pointed at the frozen rows, for
+only if it had come. ``reports.sql.insert_snapshot_rows`` colours those rows on the way in with
+``plans.pacing_sql``, the rule the live pages use, its inputs pointed at the frozen rows, for
 "today" = the cut-off's date.
 
 No model instances and no UPDATE after: 100,000 tasks freeze in about two seconds (``bench/reports_bench.py``)."""
 
 import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from plans.models import Plan, Task
-from plans.pacing import Health
-from plans.selectors import DaysBetween, with_progress
 from tracking.models import ExtensionRequest, ProgressUpdate, ReviewState
 
-from .models import Snapshot, TaskSnapshot
+from .models import Snapshot
 
 # Columns copied from the task as they are; the others are worked out as at the cut-off.
 _SAME = [
@@ -54,7 +51,7 @@ def snapshot_tasks(*, start: datetime.date, end: datetime.date, cut_off: datetim
 
 
 # The snapshot's columns taken from the latest update counted at the cut-off, and the update's fields.
-_LATEST_UPDATE = {"reported_value": "value", "reported_percent": "percent", "reported_at": "reported_at"}
+LATEST_UPDATE = {"reported_value": "value", "reported_percent": "percent", "reported_at": "reported_at"}
 
 
 def counted_updates(*, task, cut_off: datetime.datetime) -> QuerySet[ProgressUpdate]:
@@ -95,65 +92,15 @@ def as_of(tasks: QuerySet[Task], *, cut_off: datetime.datetime, latest_update: b
         return tasks
     counted = counted_updates(task=OuterRef("pk"), cut_off=cut_off)
     return tasks.annotate(
-        **{f"s_{column}": Subquery(counted.values(field)[:1]) for column, field in _LATEST_UPDATE.items()}
+        **{f"s_{column}": Subquery(counted.values(field)[:1]) for column, field in LATEST_UPDATE.items()}
     )
-
-
-def frozen_select(tasks: QuerySet[Task], *, cut_off: datetime.datetime) -> tuple[str, list, list[str]]:
-    """The SELECT of ``tasks`` as at ``cut_off``, its columns named like the snapshot table's: SQL, params, columns.
-
-    On PostgreSQL a LATERAL join picks each task's latest counted update once, where three subqueries
-    (value, percent, time) would each walk the task's updates again. SQLite has no LATERAL, and runs
-    those subqueries about as fast as the rest of the SELECT."""
-    quote = connection.ops.quote_name
-    lateral = connection.vendor == "postgresql"
-    frozen = as_of(tasks, cut_off=cut_off, latest_update=not lateral)
-    columns = [name.removeprefix("s_") for name in frozen.query.annotations if name.startswith("s_")]
-    sql, params = frozen.values(*(f"s_{c}" for c in columns)).order_by().query.sql_with_params()
-    picked = [f"{quote('t')}.{quote(f's_{c}')} AS {quote(c)}" for c in columns]
-    if not lateral:
-        return f"SELECT {', '.join(picked)} FROM ({sql}) {quote('t')}", list(params), columns
-    task = RawSQL(f"{quote('t')}.{quote('s_task_id')}", ())
-    latest = counted_updates(task=task, cut_off=cut_off).values(*_LATEST_UPDATE.values())[:1]
-    latest_sql, latest_params = latest.query.sql_with_params()
-    picked += [f"{quote('u')}.{quote(field)} AS {quote(column)}" for column, field in _LATEST_UPDATE.items()]
-    sql = f"SELECT {', '.join(picked)} FROM ({sql}) {quote('t')} LEFT JOIN LATERAL ({latest_sql}) {quote('u')} ON TRUE"
-    return sql, [*params, *latest_params], [*columns, *_LATEST_UPDATE]
-
-
-def _insert_select(snapshot: Snapshot, tasks: QuerySet[Task]) -> int:
-    """One INSERT … SELECT: the tasks as at the cut-off, coloured on the way in (no UPDATE after)."""
-    quote = connection.ops.quote_name
-    table = quote(TaskSnapshot._meta.db_table)
-    day = timezone.localtime(snapshot.cut_off).date()
-    frozen_sql, frozen_params, inputs = frozen_select(tasks, cut_off=snapshot.cut_off)
-    # Materialized once: inlined, each mention of a correlated subquery's column would run it again.
-    frozen_cte = f"WITH {quote('frozen')} AS MATERIALIZED ({frozen_sql}) "
-    # with_progress, compiled over the snapshot table, reads the frozen rows in its place.
-    coloured = (
-        with_progress(TaskSnapshot.objects.order_by(), today=day)
-        .annotate(overdue_days=Case(When(health=Health.RED.value, then=DaysBetween(F("deadline"), Value(day)))))
-        .values(*inputs, "percent_complete", "expected_percent", "health", "overdue_days")
-    )
-    coloured_sql, coloured_params = coloured.query.sql_with_params()
-    source = f" FROM {table}"
-    if not coloured_sql.endswith(source) or f"{table}.{quote('id')}" in coloured_sql:
-        raise RuntimeError("with_progress no longer compiles to a plain SELECT of the row's own columns")
-    coloured_sql = coloured_sql.removesuffix(source) + f" FROM {quote('frozen')} {table}"
-    target = [quote(c) for c in ["snapshot_id", *inputs, "percent", "expected", "colour", "days_overdue"]]
-    picked = [quote(c) for c in [*inputs, "percent_complete", "expected_percent", "health", "overdue_days"]]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(target)}) "
-            f"{frozen_cte}SELECT %s, {', '.join(picked)} FROM ({coloured_sql}) {quote('c')}",
-            [*frozen_params, snapshot.pk, *coloured_params],
-        )
-        return cursor.rowcount
 
 
 @transaction.atomic
 def snapshot_take(*, start: datetime.date, end: datetime.date, cut_off: datetime.datetime) -> Snapshot:
+    from .sql import insert_snapshot_rows  # it reads this module's as_of
+
     snapshot = Snapshot.objects.create(cut_off=cut_off)
-    snapshot.task_count = _insert_select(snapshot, snapshot_tasks(start=start, end=end, cut_off=cut_off))
+    snapshot.task_count = insert_snapshot_rows(snapshot, snapshot_tasks(start=start, end=end, cut_off=cut_off))
     snapshot.save(update_fields=["task_count"])
     return snapshot

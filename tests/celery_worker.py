@@ -16,11 +16,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 def _database_url() -> str:
     """The test database as a URL, so that the worker writes where the test reads."""
     settings = connection.settings_dict
-    if settings["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings['NAME']}"
     user = settings.get("USER") or "postgres"
     auth = f"{user}:{settings['PASSWORD']}" if settings.get("PASSWORD") else user
-    return f"postgres://{auth}@{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}/{settings['NAME']}"
+    host = settings.get("HOST") or "127.0.0.1"
+    if host.startswith("/"):  # the embedded server's unix socket folder
+        return f"postgres://{auth}@/{settings['NAME']}?host={host}&port={settings.get('PORT') or 5432}"
+    return f"postgres://{auth}@{host}:{settings.get('PORT') or 5432}/{settings['NAME']}"
 
 
 def new_queue_name() -> str:

@@ -11,13 +11,14 @@ from .factories import DepartmentFactory, PlanFactory, TaskFactory, UserFactory
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``services`` need the real PostgreSQL and Redis: they run in CI's second pass.
+    """Tests marked ``services`` need a real Redis: they run in CI's second pass. Every other test runs
+    on every pass, on PostgreSQL (the embedded one by default).
 
     With REQUIRE_SERVICES=1 (that pass), a missing service is an error, never a skip.
     """
-    on_services = settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and bool(settings.REDIS_URL)
-    if os.environ.get("REQUIRE_SERVICES") == "1" and not on_services:
-        raise pytest.UsageError("REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL or REDIS_URL is unset")
+    on_services = bool(settings.REDIS_URL)
+    if os.environ.get("REQUIRE_SERVICES") == "1" and not (on_services and os.environ.get("DATABASE_URL")):
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but DATABASE_URL or REDIS_URL is unset")
     if on_services:
         return
     kept, deselected = [], []

@@ -51,9 +51,10 @@ def alive(pid: int) -> bool:
 
 
 def test_serve_answers_and_sigterm_stops_everything_it_started(tmp_path):
+    """On the defaults: the embedded PostgreSQL in $VAR_DIR/postgres is stopped with the rest."""
+    unset = ("REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL")
     env = {
-        **{key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "CELERY_BROKER_URL")},
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        **{key: value for key, value in os.environ.items() if key not in unset},
         "VAR_DIR": str(tmp_path / "var"),
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
     }
@@ -85,6 +86,7 @@ def test_serve_answers_and_sigterm_stops_everything_it_started(tmp_path):
         assert serve.wait(timeout=30) == 143
         time.sleep(0.5)
         assert [pid for pid in started if alive(pid)] == []
+        assert not (tmp_path / "var" / "postgres" / "postmaster.pid").exists(), "the embedded PostgreSQL still runs"
     finally:
         if serve.poll() is None:
             serve.kill()

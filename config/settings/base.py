@@ -2,7 +2,7 @@
 
 Every value that differs between machines comes from the environment through
 one reader (django-environ). The defaults give a working single-machine site:
-SQLite, a file-system Celery broker and a file cache under ``var/``.
+an embedded PostgreSQL, a file-system Celery broker and a file cache under ``var/``.
 """
 
 from pathlib import Path
@@ -84,7 +84,16 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# Without DATABASE_URL, an embedded PostgreSQL under var/ (config/embedded_db.py): nothing to install.
+# A sqlite:// URL still loads (migrate and the dry runs work), but the write paths need PostgreSQL.
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    from config import embedded_db
+
+    DATABASES = {
+        "default": embedded_db.database(VAR_DIR / "postgres", durable=env.bool("EMBEDDED_DB_DURABLE", default=True))
+    }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # JIT compiling pays off for long analytic queries, not for pages: measured, it added up to 1.3 s
     # to one "my tasks" query at 100,000 tasks (bench/pages_bench.py).

@@ -1,6 +1,6 @@
 """Settings for the pytest suite: fast hashing, mail kept in memory.
 
-Tests keep their files (database, cache, broker folders, media) under var/test,
+Tests keep their files (embedded database, cache, broker folders, media) under var/test,
 apart from a site started with ``make run`` on the same checkout.
 """
 
@@ -8,9 +8,11 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("VAR_DIR", str(Path(__file__).resolve().parent.parent.parent / "var" / "test"))
+# The embedded test server (var/test/postgres) skips fsync: its data is thrown away anyway.
+os.environ.setdefault("EMBEDDED_DB_DURABLE", "0")
 
 from .base import *  # noqa: E402, F403
-from .base import DATABASES, VAR_DIR  # noqa: E402
+from .base import VAR_DIR  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,8 +24,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not memory, so that a Celery worker started by a test sees the same data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

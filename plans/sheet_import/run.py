@@ -4,14 +4,14 @@ import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import F, Lookup, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from ..history import record_bulk_task_history
 from ..models import Plan, Task
 from ..services import plan_create
 from ..sheets.rows import SheetRow
+from ..sql import AnyOf
 from .names import create_unknown_names, departments_by_name, owners_by_name
 from .results import RowResult, SheetImport
 from .task_rows import CATEGORY_COMPARED, COMPARED, task_for
@@ -217,18 +217,5 @@ class SheetImportRun:
 
 
 def _with_codes(tasks: QuerySet[Task], codes) -> QuerySet[Task]:
-    """``tasks.filter(code__in=codes)``; on PostgreSQL with the codes as one array parameter, as
-    psycopg parses every placeholder of a query each time it runs it (2,000 a chunk)."""
-    if connection.vendor != "postgresql":
-        return tasks.filter(code__in=codes)
-    return tasks.filter(_AnyOf(F("code"), list(codes)))
-
-
-class _AnyOf(Lookup):
-    """``field = ANY(%s)``, the values as one array."""
-
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*params, self.rhs]
+    """``tasks.filter(code__in=codes)``, with the codes as one array parameter (``plans.sql.AnyOf``)."""
+    return tasks.filter(AnyOf(F("code"), list(codes)))

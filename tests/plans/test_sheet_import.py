@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
 
 from plans.models import Department, Plan, Task
 from plans.sheet_import import plan_import_sheet
@@ -370,7 +369,6 @@ def test_an_import_leaves_no_objects_frozen_out_of_garbage_collection_even_when_
     assert gc.get_freeze_count() == 0
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes changed rows by id (COPY + UPDATE)")
 def test_a_task_deleted_while_its_sheet_is_imported_fails_the_import_whole(departments, monkeypatch):
     from plans.sheet_import import run
 

@@ -12,7 +12,8 @@ from plans.pacing import Health
 from plans.selectors import with_progress
 from reports.models import TaskSnapshot
 from reports.periods import MONTH, period_containing
-from reports.snapshot import as_of, frozen_select, snapshot_take, snapshot_tasks
+from reports.snapshot import as_of, snapshot_take, snapshot_tasks
+from reports.sql import frozen_select
 from tests.factories import ProgressUpdateFactory, TaskFactory
 
 from .conftest import at

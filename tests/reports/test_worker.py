@@ -47,7 +47,6 @@ def test_a_worker_builds_the_reports_due_today_once_however_often_the_task_runs(
         assert report.figures["total"]["total"] == 2
 
 
-@pytest.mark.services
 def test_two_workers_running_build_due_at_once_build_each_report_once():
     today = timezone.localdate()
     plan = plan_running(today)
