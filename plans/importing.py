@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from .extraction import ExtractedPlan, ExtractedTask
@@ -72,6 +73,13 @@ def plan_import_document(
 ) -> DocumentImport:
     """Create the draft plan (or find it) and add the tasks it does not have yet, parents first."""
     title = (title or extracted.title)[:200]
+    named = ((gettext("title"), title), (gettext("issuing bureau"), extracted.bureau))
+    missing = [name for name, value in named if not value]
+    if missing:
+        raise ValidationError(
+            gettext("The document does not state its %(fields)s: enter it before importing.")
+            % {"fields": "、".join(missing)}
+        )
     plan = Plan.objects.select_for_update().filter(bureau=extracted.bureau, year=extracted.year, title=title).first()
     plan_created = plan is None
     if plan is None:

@@ -68,3 +68,39 @@ def clause_deadline(clause: str, *, plan_year: int) -> datetime.date | None:
                 else:
                     found.append(_month_end(year, month))
     return min(found) if found else None
+
+
+# A horizon that opens a clause governs what follows it in the sentence: "到2020年,A;B;C。"
+_HEAD_HORIZON = re.compile(
+    r"(?:^|(?<=[,;:]))\s*(?:下一步,|同时,)?(?:[\u4e00-\u9fa5]{0,8}?(?:将|要))?(?:力争|争取|确保|计划|预计|努力)?"
+    rf"(?:(?:到|至|在)?(20\d\d)年(?:底|末)?(?:前|之前|以前)?|([{_CN}\d]+)年(?:内|时间)|(今年|全年|年内|年底前))(?=[,:\u4e00-\u9fa5])"
+)
+_SENTENCE_START = re.compile(r"[。!?\n]")
+_CLAUSE_START = re.compile(r"[。;!?\n]")
+
+
+def head_horizon(text: str, *, plan_year: int) -> datetime.date | None:
+    """The last horizon that opens a clause of ``text``; 今年 resets to the plan's own year end."""
+    found = None
+    for match in _HEAD_HORIZON.finditer(text):
+        if match.group(1):
+            year = int(match.group(1))
+            if year >= plan_year:
+                found = datetime.date(year, 12, 31)
+        elif match.group(2):
+            years = _number(match.group(2))
+            if 1 < years <= 10:
+                found = datetime.date(plan_year + years - 1, 12, 31)
+        else:
+            found = datetime.date(plan_year, 12, 31)
+    return found
+
+
+def deadline_at(masked: str, start: int, end: int, *, plan_year: int) -> datetime.date | None:
+    """The deadline of the commitment at ``masked[start:end]``: its clause's own, else its sentence's head."""
+    clause_start = max((m.end() for m in _CLAUSE_START.finditer(masked, 0, start)), default=0)
+    own = clause_deadline(masked[clause_start:end], plan_year=plan_year)
+    if own is not None:
+        return own
+    sentence_start = max((m.end() for m in _SENTENCE_START.finditer(masked, 0, start)), default=0)
+    return head_horizon(masked[sentence_start:start], plan_year=plan_year)

@@ -33,12 +33,48 @@ _FURNITURE = re.compile(
 )
 
 
+_CJK = "\u4e00-\u9fff"
+# Spaces a PDF conversion leaves between characters: "2023 年", "科 技 局", "达到 1000 家".
+_LOOSE_SPACE = re.compile(rf"(?<=[{_CJK}\d%])[ \t]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t]+(?=[\d{_CJK}])")
+_LIST_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、是]|\(?[一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、](?!\d)|[①-⑳]|第[一二三四五六七八九十]+[,、章条部]|附件)"
+)
+_SENTENCE_END = "。;:!?…”》)"
+
+
 def normalize(text: str) -> str:
     """NFKC-fold full-width digits and letters, unify punctuation, keep Chinese quotes and brackets."""
     text = unicodedata.normalize("NFKC", text.replace("\u3000", " "))
     text = text.translate(_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\ufffd", "")
-    return text
+    text = _LOOSE_SPACE.sub("", text)
+    return join_wrapped_lines(text)
+
+
+def join_wrapped_lines(text: str) -> str:
+    """Join the hard line breaks a PDF or a web page leaves inside sentences.
+
+    A line is wrapped when it runs to the page's usual width and stops mid-sentence, and the next line
+    does not open a new numbered item. Short lines (titles, headings) are never joined.
+    """
+    lines = text.split("\n")
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(lengths) < 3:
+        return text
+    width = lengths[int(len(lengths) * 0.9) - 1] if len(lengths) >= 10 else lengths[-1]
+    if width < 12:
+        return text
+    joined: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if joined and stripped:
+            previous = joined[-1].strip()
+            wrapped = len(previous) >= 0.8 * width and previous[-1] not in _SENTENCE_END
+            if wrapped and not _LIST_START.match(stripped):
+                joined[-1] = previous + stripped
+                continue
+        joined.append(line)
+    return "\n".join(joined)
 
 
 def drop_furniture(lines: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from plans.extraction import PlanReadError, extract_plan, read_document
 
 
 class Command(BaseCommand):
-    help = "Read a work plan document (.txt or .docx) and print its tasks and targets; writes nothing."
+    help = "Read a work plan document (.txt, .docx, .pdf or .html) and print its tasks and targets; writes nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
