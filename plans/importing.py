@@ -58,6 +58,8 @@ def task_from_extraction(item: ExtractedTask, *, plan: Plan, position: int) -> T
         start_date=plan.period_start,
         deadline=max(item.deadline, plan.period_start),
         needs_review=bool(item.flags),
+        lead_department_id=item.lead_department_id,
+        owner_id=item.owner_id,
         **target_fields(item.target if quantitative else None),
     )
 
@@ -83,7 +85,10 @@ def plan_import_document(
     plan = Plan.objects.select_for_update().filter(bureau=extracted.bureau, year=extracted.year, title=title).first()
     plan_created = plan is None
     if plan is None:
+        # A plan of several years (到2027年…) runs until its last deadline.
+        last = max((item.deadline for item in extracted.tasks), default=None)
         plan = plan_create(
+            period_end=max(last, Plan.default_period(extracted.year)[1]) if last else None,
             title=title,
             bureau=extracted.bureau,
             year=extracted.year,

@@ -10,7 +10,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from . import facts
+from . import facts, people
 from .model import ExtractedPlan, ExtractedTask
 from .prose import read_prose
 from .reading import PlanReadError, read_document
@@ -61,6 +61,7 @@ def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
             raise PlanReadError(_no_plan_message(paragraphs))
     if not tasks:
         raise PlanReadError(_("The plan part holds no items that could become tasks."))
+    _responsible(tasks)
     issuer = facts.issuer(title_line, body, text)
     return ExtractedPlan(
         title=facts.plan_title(title_line, heading, issuer),
@@ -83,6 +84,17 @@ def _no_plan_message(paragraphs: list[str]) -> str:
         "No plan items were found: neither numbered items (一、 (一) 1. 一是) nor sentences of commitments "
         "(力争, 新增, 达到…) separated by ；or 。."
     )
+
+
+def _responsible(tasks: list[ExtractedTask]) -> None:
+    """Each task's lead department and owner as its own words name them, else as its section's do."""
+    by_code = {}
+    for task in tasks:
+        parent = by_code.get(task.parent)
+        own = people.lead_department(task.source)
+        task.department = own or (parent.department if parent else "")
+        task.owner = people.owner(task.source) or (parent.owner if parent else "")
+        by_code[task.code] = task
 
 
 def _years_named(plan_year: int, tasks: list[ExtractedTask]) -> list[int]:

@@ -18,6 +18,9 @@ class ExtractedTask:
     target: FoundTarget | None = None
     flags: list[str] = field(default_factory=list)
     department: str = ""  # 牵头科室 as the text names it (牵头单位:高新科), to suggest on the review page
+    owner: str = ""  # 责任人 as the text names it
+    lead_department_id: int | None = None  # as the user confirmed them on the review page
+    owner_id: int | None = None
 
     def as_json(self) -> dict:
         target = None
@@ -41,6 +44,7 @@ class ExtractedTask:
             "flags": self.flags,
             "source": self.source,
             "department": self.department,
+            "owner": self.owner,
         }
 
 

@@ -117,7 +117,7 @@ def _sentence(text: str, target: FoundTarget) -> str:
 
 def _around(text: str, target: FoundTarget) -> str:
     """A short title for a target: its clause, as the plan words it."""
-    start = max((m.end() for m in re.finditer(r"[,;。:]", text[: target.start])), default=0)
-    end = re.search(r"[,;。:]", text[target.end :])
+    start = max((m.end() for m in re.finditer(r"[,;。:\n]", text[: target.start])), default=0)
+    end = re.search(r"[,;。:\n]", text[target.end :])
     clause = text[start : target.end + (end.start() if end else len(text))].strip(" 、")
     return clause if len(clause) <= 60 else clause[:59] + "…"

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         try:
             plan = extract_plan(read_document(_read_bytes(file), file.name), year=year)
         except PlanReadError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(f"{error} (--year)" if error.field == "year" else str(error)) from error
         if json:
             self.stdout.write(_dumps(plan.as_json()))
             return

@@ -28,8 +28,10 @@ class Command(BaseCommand):
             extracted = extract_plan(read_document(data, file.name), year=year)
             extracted.bureau = bureau or extracted.bureau
             result = plan_import_document(extracted=extracted, title=plan_title, source_name=file.name)
-        except (PlanReadError, ValidationError) as error:
-            raise CommandError("; ".join(getattr(error, "messages", [str(error)]))) from error
+        except PlanReadError as error:
+            raise CommandError(f"{error} (--year)" if error.field == "year" else str(error)) from error
+        except ValidationError as error:
+            raise CommandError(f"{'; '.join(error.messages)} (--plan-title, --bureau)") from error
         self.stdout.write(
             f"{result.plan} ({result.plan.bureau}): {result.created} tasks created, {result.unchanged} already there"
         )
