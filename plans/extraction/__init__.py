@@ -91,9 +91,9 @@ def _responsible(tasks: list[ExtractedTask]) -> None:
     by_code = {}
     for task in tasks:
         parent = by_code.get(task.parent)
-        own = people.lead_department(task.source)
+        own = task.department or people.lead_department(task.source)
         task.department = own or (parent.department if parent else "")
-        task.owner = people.owner(task.source) or (parent.owner if parent else "")
+        task.owner = task.owner or people.owner(task.source) or (parent.owner if parent else "")
         by_code[task.code] = task
 
 

@@ -25,8 +25,11 @@ _PAST_YEAR = re.compile(
 )
 # A year at the head of a forward-looking sentence: "2024年,市科技局各项工作要…力争…".
 _FORWARD_YEAR = re.compile(
-    r"(?:^|[。;:\n,])\s*(?:会议要求,|会议强调,)?(20\d\d)年,[^。]{0,60}?(?:要|将|力争|争取|确保|计划)"
+    r"(?:^|[。;:\n,])\s*(?:会议要求,|会议强调,)?(20\d\d)年,?[^。]{0,60}?(?:(?<![主重需])要(?![求素点])|将|力争|争取|确保|计划)"
 )
+# A year heading a sentence that commits to nothing: last year's facts, before "今年…".
+_FACT_YEAR = re.compile(r"(?:^|[。\n])\s*(?:[^,。\n]{0,6},)?(20\d\d)年(?:度)?,?([^。\n]*)")
+_COMMITS = re.compile(r"(?<![主重需])要(?![求素点])|将|力争|争取|确保|计划|目标")
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|成文日期|时间)[::]?\s*(20\d\d)[-年./]")
 _THIS_YEAR = re.compile(r"今年|本年度|全年")
 _LAST_YEAR_STATED = re.compile(r"(?<![到至])(20\d\d)年,[^。]{0,80}?(?:达到|实现|完成|突破|增长)")
@@ -65,6 +68,7 @@ def plan_year(heading: Node | None, title: str, body: str, *, summary_years: lis
         return int(present.group(1))
     if _THIS_YEAR.search(body):
         stated = [int(year) for year in _LAST_YEAR_STATED.findall(body[:6000])]
+        stated += [int(year) for year, rest in _FACT_YEAR.findall(body[:6000]) if not _COMMITS.search(rest)]
         if stated and not any(year > max(stated) for year in mentioned if not _is_horizon(body, year)):
             return max(stated) + 1
     if past and set(mentioned) <= set(past) | set(summary_years):

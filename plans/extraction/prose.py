@@ -9,7 +9,7 @@ left out, so that a news report or a summary followed by this year's plan yields
 import datetime
 import re
 
-from .deadlines import clause_deadline, deadline_at, head_horizon
+from .deadlines import deadline_at
 from .model import ExtractedTask
 from .targets import FoundTarget, find_targets, protect
 
@@ -18,7 +18,8 @@ _CLAUSE = re.compile(r"[^;]+;?")
 # Words that commit: what will be done, by when, or how much.
 _FORWARD = re.compile(
     r"将|(?<![主重需纲摘概])要(?![求素点闻])|力争|争取|确保|目标|计划|预计|努力|下一步|今年|明年|全年|年内|到20\d\d|至20\d\d|着力|加快|推动|推进|"
-    r"实施|打造|持续|进一步|深化|完善|提升|强化|开展|培育|建设|引进|新增|实现|突破|达到|不低于|不少于|控制在"
+    r"实施|打造|持续|进一步|深化|完善|提升|强化|开展|培育|建设|引进|新增|实现|突破|达到|不低于|不少于|控制在|"
+    r"出台|制定|修订|完成|组织|举办|启动|建立|健全|落实|申报|争创|新建|认定|组建|召开|上半年|下半年|季度|月底前"
 )
 # Words that promise; a sentence with 了 or 已 needs one of these to be a plan.
 _STRONG = re.compile(r"将|(?<![主重需纲摘概])要(?![求素点闻])|力争|争取|确保|目标|计划|预计|下一步|今年|明年|到20\d\d")
@@ -87,7 +88,6 @@ def _commitments(sentences: list[str], *, code: str, plan_year: int, plan_end: d
     for sentence in sentences:
         masked = protect(sentence)
         targets = find_targets(sentence, plan_year=plan_year)
-        sentence_horizon = None
         for clause in _CLAUSE.finditer(masked):
             start, end = clause.start(), clause.end()
             text = sentence[start:end].strip(" ;")
@@ -95,9 +95,8 @@ def _commitments(sentences: list[str], *, code: str, plan_year: int, plan_end: d
             for target in inside:
                 deadline = deadline_at(masked, target.start, target.end, plan_year=plan_year) or plan_end
                 items.append(_quantitative(f"{code}.{len(items) + 1}", code, sentence, target, deadline))
-            sentence_horizon = head_horizon(masked[:end], plan_year=plan_year) or sentence_horizon
             if not inside and _is_commitment(text):
-                deadline = clause_deadline(protect(text), plan_year=plan_year) or sentence_horizon or plan_end
+                deadline = deadline_at(masked, start, end, plan_year=plan_year) or plan_end
                 items.append(
                     ExtractedTask(
                         code=f"{code}.{len(items) + 1}",

@@ -44,7 +44,10 @@ _SENTENCE_END = "。;:!?…”》)"
 
 def normalize(text: str) -> str:
     """NFKC-fold full-width digits and letters, unify punctuation, keep Chinese quotes and brackets."""
-    text = unicodedata.normalize("NFKC", text.replace("\u3000", " "))
+    # NFKC would turn ① into 1; keep circled numbers, which plans use as item markers.
+    text = re.sub("[\u2460-\u2473]", lambda m: chr(ord(m.group(0)) - 0x2460 + 0xE000), text.replace("\u3000", " "))
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub("[\ue000-\ue013]", lambda m: chr(ord(m.group(0)) - 0xE000 + 0x2460), text)
     text = text.translate(_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\ufffd", "")
     text = _LOOSE_SPACE.sub("", text)

@@ -3,6 +3,7 @@
 import datetime
 import re
 
+from . import people
 from .deadlines import clause_deadline, deadline_at
 from .model import ExtractedTask
 from .structure import Node
@@ -27,10 +28,12 @@ class TreeReader:
         self.plan_end = datetime.date(plan_year, 12, 31)
         self.default_deadline = self.plan_end
         self.tasks: list[ExtractedTask] = []
+        self.node_text = ""
 
     def node(self, node: Node, *, parent_code: str | None, horizon: datetime.date) -> None:
         """``horizon`` is the one the headings above name (一、到2027年…), the default of everything below."""
         code = f"{parent_code}.{node.code_part}" if parent_code else node.code_part
+        self.node_text = node.text
         heading = protect(node.title(60))
         horizon = clause_deadline(heading, plan_year=self.plan_year) or horizon
         self.default_deadline = horizon
@@ -105,6 +108,8 @@ class TreeReader:
                 source=source.strip()[:2000],
                 target=target,
                 flags=flags or [],
+                department=people.lead_department(self.node_text),
+                owner=people.owner(self.node_text),
             )
         )
 
