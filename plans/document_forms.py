@@ -63,7 +63,7 @@ class PlanHeaderForm(forms.Form):
 
 
 def _people():
-    return get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+    return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
 class ExtractedTaskForm(forms.Form):
@@ -218,7 +218,7 @@ class BaseExtractedTaskFormSet(forms.BaseFormSet):
         departments = Department.objects.order_by("position", "name")
         self._choices = {
             "departments": [("", "---------"), *((d.pk, str(d)) for d in departments)],
-            "people": [("", "---------"), *((u.pk, u.get_full_name() or u.username) for u in _people())],
+            "people": [("", "---------"), *((u.pk, str(u)) for u in _people())],
         }
 
     def get_form_kwargs(self, index):

@@ -50,7 +50,7 @@ def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
         if not root.children and not read_prose(paragraphs, plan_year=datetime.date.today().year)[0]:
             raise PlanReadError(_no_plan_message(paragraphs))
         raise PlanReadError(
-            _("The document does not say which year the plan is for: enter the plan year on this page.")
+            _("The document does not say which year the plan is for: give the plan year."), field="year"
         )
     if root.children:
         tasks = TreeReader.read(top, plan_year)
