@@ -9,6 +9,8 @@ import re
 
 import cn2an
 
+from .text import after_last
+
 _CN = "零一二三四五六七八九十两"
 _QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
@@ -78,8 +80,6 @@ _HEAD_HORIZON = re.compile(
     r"|(?:1[0-2]|[1-9])月(?:份)?(?:底|末|中旬|上旬|下旬)?(?:前|之前)?|今年|全年|年内|年底前|年底)"
     r"(?=[,:\u4e00-\u9fa5])"
 )
-_SENTENCE_START = re.compile(r"[。!?\n]")
-_CLAUSE_START = re.compile(r"[。;!?\n]")
 
 
 def head_horizon(text: str, *, plan_year: int) -> datetime.date | None:
@@ -103,14 +103,14 @@ def deadline_at(masked: str, start: int, end: int, *, plan_year: int) -> datetim
     Its own clause's horizon first (between ; and the figure); else a horizon opening its clause; else
     one at the head of its sentence (before the sentence's first ;), which governs all its commitments.
     """
-    clause_start = max((m.end() for m in _CLAUSE_START.finditer(masked, 0, start)), default=0)
+    clause_start = after_last(masked, "。;!?\n", start)
     own = clause_deadline(masked[clause_start:end], plan_year=plan_year)
     if own is not None:
         return own
     own_head = head_horizon(masked[clause_start:start], plan_year=plan_year)
     if own_head is not None:
         return own_head
-    sentence_start = max((m.end() for m in _SENTENCE_START.finditer(masked, 0, start)), default=0)
+    sentence_start = after_last(masked, "。!?\n", start)
     first_clause_end = masked.find(";", sentence_start, start)
     head = masked[sentence_start : first_clause_end if first_clause_end >= 0 else start]
     return head_horizon(head, plan_year=plan_year)

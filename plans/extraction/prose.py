@@ -12,6 +12,7 @@ import re
 from .deadlines import deadline_at
 from .model import ExtractedTask
 from .targets import FoundTarget, find_targets, protect
+from .text import after_last
 
 _SENTENCE = re.compile(r"[^。!?]+[。!?]?")
 _CLAUSE = re.compile(r"[^;]+;?")
@@ -118,7 +119,7 @@ def _is_commitment(clause: str) -> bool:
 
 
 def _quantitative(code: str, parent: str, sentence: str, target: FoundTarget, deadline) -> ExtractedTask:
-    start = max((m.end() for m in re.finditer(r"[,;。:]", sentence[: target.start])), default=0)
+    start = after_last(sentence, ",;。:", target.start)
     stop = re.search(r"[,;。:]", sentence[target.end :])
     clause = sentence[start : target.end + (stop.start() if stop else len(sentence))].strip(" 、")
     return ExtractedTask(

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import cn2an
 
+from .text import after_last
+
 UNITS = [
     "个百分点",
     "万亿元",
@@ -177,8 +179,7 @@ def _adjacent_comparator(before: str, after: str, *, is_range: bool) -> str:
 
 
 def _clause_start(text: str, position: int) -> int:
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, position)]
-    return breaks[-1] if breaks else 0
+    return after_last(text, ",;。:!?", position)
 
 
 def _metric(text: str, start: int, number_at: int, number_end: int) -> str:

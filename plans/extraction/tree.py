@@ -8,6 +8,7 @@ from .deadlines import clause_deadline, deadline_at
 from .model import ExtractedTask
 from .structure import Node
 from .targets import FoundTarget, find_targets, protect
+from .text import after_last
 
 _CLAUSE = re.compile(r"[^,;。:]+")
 _SENTENCE_BREAK = re.compile(r"[。;]")
@@ -115,14 +116,14 @@ class TreeReader:
 
 
 def _sentence(text: str, target: FoundTarget) -> str:
-    start = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, target.start)), default=0)
+    start = after_last(text, "。;", target.start)
     end = _SENTENCE_BREAK.search(text, target.end)
     return text[start : end.end() if end else len(text)].strip()
 
 
 def _around(text: str, target: FoundTarget) -> str:
     """A short title for a target: its clause, as the plan words it."""
-    start = max((m.end() for m in re.finditer(r"[,;。:\n]", text[: target.start])), default=0)
+    start = after_last(text, ",;。:\n", target.start)
     end = re.search(r"[,;。:\n]", text[target.end :])
     clause = text[start : target.end + (end.start() if end else len(text))].strip(" 、")
     return clause if len(clause) <= 60 else clause[:59] + "…"
