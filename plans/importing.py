@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from .extraction import ExtractedPlan, ExtractedTask
@@ -57,6 +58,8 @@ def task_from_extraction(item: ExtractedTask, *, plan: Plan, position: int) -> T
         start_date=plan.period_start,
         deadline=max(item.deadline, plan.period_start),
         needs_review=bool(item.flags),
+        lead_department_id=item.lead_department_id,
+        owner_id=item.owner_id,
         **target_fields(item.target if quantitative else None),
     )
 
@@ -72,10 +75,20 @@ def plan_import_document(
 ) -> DocumentImport:
     """Create the draft plan (or find it) and add the tasks it does not have yet, parents first."""
     title = (title or extracted.title)[:200]
+    named = ((gettext("title"), title), (gettext("issuing bureau"), extracted.bureau))
+    missing = [name for name, value in named if not value]
+    if missing:
+        raise ValidationError(
+            gettext("The document does not state its %(fields)s: enter it before importing.")
+            % {"fields": "、".join(missing)}
+        )
     plan = Plan.objects.select_for_update().filter(bureau=extracted.bureau, year=extracted.year, title=title).first()
     plan_created = plan is None
     if plan is None:
+        # A plan of several years (到2027年…) runs until its last deadline.
+        last = max((item.deadline for item in extracted.tasks), default=None)
         plan = plan_create(
+            period_end=max(last, Plan.default_period(extracted.year)[1]) if last else None,
             title=title,
             bureau=extracted.bureau,
             year=extracted.year,

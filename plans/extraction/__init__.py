@@ -1,117 +1,105 @@
 """Reading a bureau's published work plan into a tree of tasks with targets and deadlines.
 
-``extract_plan`` only reads; ``plans.services_import.plan_import_document`` writes.
+``extract_plan`` only reads; ``plans.importing.plan_import_document`` writes. A numbered plan
+(一、 (一) 1. 一是) is read as an outline (``tree``); a plan in prose, or the news report of one, is read
+sentence by sentence (``prose``).
 """
 
 import datetime
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 
-from .deadlines import clause_deadline
+from django.utils.translation import gettext as _
+
+from . import facts, people
+from .model import ExtractedPlan, ExtractedTask
+from .prose import read_prose
 from .reading import PlanReadError, read_document
 from .structure import Node, parse_outline
-from .targets import FoundTarget, find_targets, protect
+from .targets import find_targets
 from .text import cjk_share, drop_furniture, normalize
+from .tree import TreeReader
 
 __all__ = ["ExtractedPlan", "ExtractedTask", "PlanReadError", "extract_plan", "read_document"]
 
 _SUMMARY = re.compile(r"总结|回顾|开展情况|完成情况|工作情况|主要成效|进展情况|取得成效")
-_PLAN = re.compile(r"计划|思路|要点|打算|安排|目标|措施|意见|重点|任务")
+_PLAN = re.compile(r"计划|思路|要点|打算|安排|目标|措施|意见|重点|任务|规划")
 _GUIDANCE_ONLY = re.compile(r"^(?:总体思路|指导思想|总体要求|基本原则)$")
-_PLAN_YEAR = re.compile(r"(20\d\d)年(?:度)?[^。\n\d]{0,10}?(?:工作)?(?:计划|思路|要点|意见|打算|安排)")
-_BUREAU = re.compile(r"(?<![\u4e00-\u9fa5])(?!全)([\u4e00-\u9fa5]{1,4}[省市区县])科(?:学技术|技)局")
-_CITY_SITE = re.compile(r"主办单位[::]?\s*([\u4e00-\u9fa5]{2,4}[市区县])")
-_CITY_TITLE = re.compile(r"(?<![\u4e00-\u9fa5])(?:20\d\d年)?(?!全)([\u4e00-\u9fa5]{2,4}[市区县])科技")
-_CLAUSE = re.compile(r"[^,;。:]+")
-_SENTENCE_BREAK = re.compile(r"[。;]")
-
-
-@dataclass
-class ExtractedTask:
-    code: str
-    parent: str | None
-    label: str
-    title: str
-    kind: str  # section | quantitative | milestone
-    deadline: datetime.date
-    source: str  # the plan's own sentence, shown beside the reading
-    target: FoundTarget | None = None
-    flags: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict:
-        target = None
-        if self.target is not None:
-            target = {
-                "value": float(self.target.value),
-                "value_max": float(self.target.value_max) if self.target.value_max is not None else None,
-                "unit": self.target.unit,
-                "comparator": self.target.comparator,
-                "metric": self.target.metric,
-            }
-        return {
-            "code": self.code,
-            "parent": self.parent,
-            "label": self.label,
-            "title": self.title,
-            "kind": self.kind,
-            "deadline": self.deadline.isoformat(),
-            "target": target,
-            "flags": self.flags,
-            "source": self.source,
-        }
-
-
-@dataclass
-class ExtractedPlan:
-    title: str
-    year: int
-    bureau: str
-    tasks: list[ExtractedTask]
-    text: str
-
-    def as_json(self) -> dict:
-        return {
-            "plan": {"title": self.title, "year": self.year, "bureau": self.bureau},
-            "tasks": [task.as_json() for task in self.tasks],
-        }
 
 
 def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
     """Read a plan's text; raise PlanReadError when it holds no recognisable plan."""
     text = normalize(raw_text)
     if cjk_share(text) < 0.3:
-        raise PlanReadError("The text has almost no Chinese: expected a Chinese work plan (工作计划/要点/思路).")
+        raise PlanReadError(
+            _("The text has almost no Chinese: a Chinese work plan (工作计划, 要点, 思路) was expected.")
+        )
     lines = drop_furniture(text.split("\n"))
     body = "\n".join(lines)
+    title_line = facts.title_line(lines)
     root = parse_outline(body)
-    if not root.children:
-        raise PlanReadError(
-            "No numbered plan items were found: expected headings such as 一、 (一) 1. or 一是 in the plan part."
-        )
-    top, heading = _plan_part(root)
-    if not top:
-        raise PlanReadError("The document has a summary of past work but no plan part (计划/思路/要点) after it.")
-    title_line = _title_line(lines)
-    plan_year = year or _plan_year(heading, title_line, body)
+    heading = None
+    if root.children:
+        top, heading = _plan_part(root)
+        if not top:
+            raise PlanReadError(
+                _("The document has a summary of past work but no plan part (计划, 思路, 要点) after it.")
+            )
+    plan_year = year or facts.plan_year(heading, title_line, body)
+    paragraphs = [line for line in lines if line != title_line]
     if plan_year is None:
-        raise PlanReadError("Could not tell the plan year from the document; give it with --year.")
-    bureau = _bureau(raw_text, title_line, body)
-    tasks = _TreeReader.read(top, plan_year)
+        if not root.children and not read_prose(paragraphs, plan_year=datetime.date.today().year)[0]:
+            raise PlanReadError(_no_plan_message(paragraphs))
+        raise PlanReadError(
+            _("The document does not say which year the plan is for: give the plan year."), field="year"
+        )
+    if root.children:
+        tasks = TreeReader.read(top, plan_year)
+        starts_at = heading.title(60) if heading else ""
+    else:
+        tasks, starts_at = read_prose(paragraphs, plan_year=plan_year)
+        if not tasks:
+            raise PlanReadError(_no_plan_message(paragraphs))
     if not tasks:
-        raise PlanReadError("The plan part holds no items that could become tasks.")
+        raise PlanReadError(_("The plan part holds no items that could become tasks."))
+    _responsible(tasks)
+    issuer = facts.issuer(title_line, body, text)
     return ExtractedPlan(
-        title=_plan_title(title_line, heading, bureau, plan_year), year=plan_year, bureau=bureau, tasks=tasks, text=body
+        title=facts.plan_title(title_line, heading, issuer),
+        year=plan_year,
+        bureau=issuer,
+        tasks=tasks,
+        text=body,
+        starts_at=starts_at,
+        years=_years_named(plan_year, tasks),
     )
 
 
-def _plan_title(title_line: str, heading: Node | None, bureau: str, year: int) -> str:
-    """The plan's own name: the plan half of "…工作总结和2025年工作计划", else its heading."""
-    if title_line and not _SUMMARY.search(title_line):
-        return title_line
-    plan_half = re.search(r"20\d\d年[^和及与,]*?(?:计划|思路|要点|意见)$", title_line)
-    name = plan_half.group(0) if plan_half else (heading.title(40) if heading else f"{year}年工作计划")
-    return name if bureau.removesuffix("科技局") in name else f"{bureau}{name}"
+def _no_plan_message(paragraphs: list[str]) -> str:
+    if any(re.search(r"20\d\d年|去年|以来|已", p) for p in paragraphs):
+        return _(
+            "The document reports past work but holds no plan part: no sentence commits to work or targets "
+            "for the plan year (今年, 下一步, 力争, 到20XX年…)."
+        )
+    return _(
+        "No plan items were found: neither numbered items (一、 (一) 1. 一是) nor sentences of commitments "
+        "(力争, 新增, 达到…) separated by ；or 。."
+    )
+
+
+def _responsible(tasks: list[ExtractedTask]) -> None:
+    """Each task's lead department and owner as its own words name them, else as its section's do."""
+    by_code = {}
+    for task in tasks:
+        parent = by_code.get(task.parent)
+        own = task.department or people.lead_department(task.source)
+        task.department = own or (parent.department if parent else "")
+        task.owner = task.owner or people.owner(task.source) or (parent.owner if parent else "")
+        by_code[task.code] = task
+
+
+def _years_named(plan_year: int, tasks: list[ExtractedTask]) -> list[int]:
+    """The plan year and every horizon a task names, for a multi-year plan's user to choose from."""
+    return sorted({plan_year} | {task.deadline.year for task in tasks})
 
 
 def _plan_part(root: Node) -> tuple[list[Node], Node | None]:
@@ -130,136 +118,3 @@ def _is_guidance_only(node: Node) -> bool:
     return (
         bool(_GUIDANCE_ONLY.match(node.title(20))) and not node.children and not find_targets(node.text, plan_year=9999)
     )
-
-
-def _title_line(lines: list[str]) -> str:
-    for line in lines[:12]:
-        if len(line) <= 60 and re.search(r"工作(?:计划|要点|思路|意见|总结|安排)|科技工作意见", line):
-            if not re.match(r"[一二三四五六七八九十]+、", line):
-                return line.strip(" |")
-    return ""
-
-
-def _plan_year(heading: Node | None, title: str, body: str) -> int | None:
-    for source in (heading.title(60) if heading else "", title):
-        years = _PLAN_YEAR.findall(source)
-        if years:
-            return int(years[-1])
-    years = re.findall(r"(20\d\d)年", body[:3000])
-    return int(Counter(years).most_common(1)[0][0]) if years else None
-
-
-def _bureau(raw_text: str, title: str, body: str) -> str:
-    for pattern, source in ((_BUREAU, title), (_BUREAU, body), (_CITY_TITLE, title), (_CITY_SITE, raw_text)):
-        match = pattern.search(source)
-        if match:
-            return f"{match.group(1)}科技局"
-    generic = re.search(r"[市区县]科技局", body)
-    return generic.group(0) if generic else "科技局"
-
-
-class _TreeReader:
-    """Turns outline nodes into tasks: sections, quantitative leaves and milestones."""
-
-    @classmethod
-    def read(cls, top: list[Node], plan_year: int) -> list[ExtractedTask]:
-        reader = cls(plan_year)
-        for node in top:
-            reader.node(node, parent_code=None)
-        return reader.tasks
-
-    def __init__(self, plan_year: int):
-        self.plan_year = plan_year
-        self.default_deadline = datetime.date(plan_year, 12, 31)
-        self.tasks: list[ExtractedTask] = []
-
-    def node(self, node: Node, *, parent_code: str | None) -> None:
-        code = f"{parent_code}.{node.code_part}" if parent_code else node.code_part
-        if node.kind == "goal" or (not node.children and "目标" in node.title(8)):
-            self._goal(node, code, parent_code)
-            return
-        title = node.title()
-        if node.children:
-            self._add(code, parent_code, node.label, title, "section", node.text)
-            self._targets_as_leaves(node.text, code, letters=True)
-            for child in node.children:
-                self.node(child, parent_code=code)
-            return
-        targets = find_targets(node.text, plan_year=self.plan_year)
-        if len(targets) == 1:
-            self._quantitative(code, parent_code, node.label, title, node.text, targets[0])
-        elif targets:
-            self._add(code, parent_code, node.label, title, "section", node.text)
-            self._targets_as_leaves(node.text, code, letters=True)
-        else:
-            deadline = clause_deadline(protect(node.text), plan_year=self.plan_year)
-            self._add(code, parent_code, node.label, title, "milestone", node.text, deadline=deadline)
-
-    def _goal(self, node: Node, code: str, parent_code: str | None) -> None:
-        """主要目标: every clause is a task of its own, a target where it has a number."""
-        self._add(
-            code, parent_code, node.label, node.label if node.kind == "goal" else node.title(), "section", node.text
-        )
-        masked = protect(node.text)
-        number = 0
-        for clause in _CLAUSE.finditer(masked):
-            original = node.text[clause.start() : clause.end()].strip()
-            targets = find_targets(original, plan_year=self.plan_year)
-            if targets:
-                for target in targets:
-                    number += 1
-                    self._quantitative(f"{code}.{number}", code, "", _around(original, target), original, target)
-            elif len(re.findall(r"[\u4e00-\u9fa5]", original)) >= 8 and not re.search(r"(?:目标|是|为)$", original):
-                number += 1
-                self._add(f"{code}.{number}", code, "", original[:60], "milestone", original)
-
-    def _targets_as_leaves(self, text: str, code: str, *, letters: bool) -> None:
-        for index, target in enumerate(find_targets(text, plan_year=self.plan_year)):
-            sentence = _sentence(text, target)
-            self._quantitative(f"{code}.{chr(ord('a') + index)}", code, "", _around(text, target), sentence, target)
-
-    def _quantitative(self, code, parent_code, label, title, source, target: FoundTarget) -> None:
-        masked = protect(source)
-        sentence_start = max((m.end() for m in _SENTENCE_BREAK.finditer(masked, 0, target.start)), default=0)
-        deadline = clause_deadline(masked[sentence_start : target.end], plan_year=self.plan_year)
-        flags = list(target.flags) + ([] if target.metric else ["no_metric"])
-        self._add(
-            code,
-            parent_code,
-            label,
-            title,
-            "quantitative",
-            _sentence(source, target),
-            deadline=deadline,
-            target=target,
-            flags=flags,
-        )
-
-    def _add(self, code, parent_code, label, title, kind, source, *, deadline=None, target=None, flags=None) -> None:
-        self.tasks.append(
-            ExtractedTask(
-                code=code,
-                parent=parent_code,
-                label=label,
-                title=title or code,
-                kind=kind,
-                deadline=deadline or self.default_deadline,
-                source=source.strip()[:2000],
-                target=target,
-                flags=flags or [],
-            )
-        )
-
-
-def _sentence(text: str, target: FoundTarget) -> str:
-    start = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, target.start)), default=0)
-    end = _SENTENCE_BREAK.search(text, target.end)
-    return text[start : end.end() if end else len(text)].strip()
-
-
-def _around(text: str, target: FoundTarget) -> str:
-    """A short title for a target: its clause, as the plan words it."""
-    start = max((m.end() for m in re.finditer(r"[,;。:]", text[: target.start])), default=0)
-    end = re.search(r"[,;。:]", text[target.end :])
-    clause = text[start : target.end + (end.start() if end else len(text))].strip(" 、")
-    return clause if len(clause) <= 60 else clause[:59] + "…"

@@ -9,6 +9,8 @@ import re
 
 import cn2an
 
+from .text import after_last
+
 _CN = "零一二三四五六七八九十两"
 _QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
@@ -39,7 +41,7 @@ def clause_deadline(clause: str, *, plan_year: int) -> datetime.date | None:
                 year = int(match.group(1))
                 after = clause[match.end() : match.end() + 1]
                 # "2025年,新增…" only restates the plan year; a later year is a horizon.
-                if year > plan_year and after not in "度":
+                if year > plan_year and after != "度":
                     found.append(datetime.date(year, 12, 31))
             elif kind == "years_within":
                 years = _number(match.group(1))
@@ -68,3 +70,47 @@ def clause_deadline(clause: str, *, plan_year: int) -> datetime.date | None:
                 else:
                     found.append(_month_end(year, month))
     return min(found) if found else None
+
+
+# A horizon that opens a clause governs what follows it in the sentence: "到2020年,A;B;C。"
+_HEAD_HORIZON = re.compile(
+    r"(?:^|(?<=[,;:]))\s*(?:下一步,|同时,)?(?:[\u4e00-\u9fa5]{0,8}?(?:将|要))?(?:力争|争取|确保|计划|预计|努力)?"
+    r"(?P<phrase>(?:到|至|在)?20\d\d年(?:底|末)?(?:前|之前|以前)?"
+    rf"|[{_CN}\d]+年(?:内|时间)|[上下]半年|第?[一二三四1-4]季度(?:末|底)?(?:前|之前)?"
+    r"|(?:1[0-2]|[1-9])月(?:份)?(?:底|末|中旬|上旬|下旬)?(?:前|之前)?|今年|全年|年内|年底前|年底)"
+    r"(?=[,:\u4e00-\u9fa5])"
+)
+
+
+def head_horizon(text: str, *, plan_year: int) -> datetime.date | None:
+    """The last horizon that opens a clause of ``text``; 今年 resets to the plan's own year end."""
+    found = None
+    for match in _HEAD_HORIZON.finditer(text):
+        phrase = match.group("phrase")
+        year = re.match(r"(?:到|至|在)?(20\d\d)年", phrase)
+        if year and int(year.group(1)) < plan_year:
+            continue
+        if year and int(year.group(1)) == plan_year:
+            found = datetime.date(plan_year, 12, 31)
+            continue
+        found = clause_deadline(phrase, plan_year=plan_year) or datetime.date(plan_year, 12, 31)
+    return found
+
+
+def deadline_at(masked: str, start: int, end: int, *, plan_year: int) -> datetime.date | None:
+    """The deadline of the commitment at ``masked[start:end]``.
+
+    Its own clause's horizon first (between ; and the figure); else a horizon opening its clause; else
+    one at the head of its sentence (before the sentence's first ;), which governs all its commitments.
+    """
+    clause_start = after_last(masked, "。;!?\n", start)
+    own = clause_deadline(masked[clause_start:end], plan_year=plan_year)
+    if own is not None:
+        return own
+    own_head = head_horizon(masked[clause_start:start], plan_year=plan_year)
+    if own_head is not None:
+        return own_head
+    sentence_start = after_last(masked, "。!?\n", start)
+    first_clause_end = masked.find(";", sentence_start, start)
+    head = masked[sentence_start : first_clause_end if first_clause_end >= 0 else start]
+    return head_horizon(head, plan_year=plan_year)

@@ -17,6 +17,7 @@ MARKER_KINDS = [
     ("cn_paren", rf"\((?P<n>[{_CN}]+)\)"),
     ("arabic", r"(?P<n>\d{1,2})(?:\.|、)(?![\d.])"),
     ("arabic_paren", r"\((?P<n>\d{1,2})\)"),
+    ("circled", r"(?P<n>[\u2460-\u2473])"),
     ("shi", rf"(?P<n>[{_CN}]+)是(?=[^\s,。;:])"),
     ("di", rf"第(?P<n>[{_CN}]+)(?:,|、)"),
     ("goal", r"(?P<n>主要目标|工作目标|总体目标|发展目标|预期目标|主要指标)(?::|\s*\n)"),
@@ -32,6 +33,7 @@ LABEL_FORMAT = {
     "cn_paren": "({n})",
     "arabic": "{n}.",
     "arabic_paren": "({n})",
+    "circled": "{n}",
     "shi": "{n}是",
     "di": "第{n}",
     "goal": "{n}",
@@ -60,7 +62,9 @@ class Node:
 
 
 def _number(token: str) -> int:
-    return int(token) if token.isdigit() else int(cn2an.cn2an(token, "smart"))
+    if "\u2460" <= token <= "\u2473":
+        return ord(token) - 0x2460 + 1  # ① is 1
+    return int(token) if token.isdecimal() else int(cn2an.cn2an(token, "smart"))
 
 
 def parse_outline(text: str) -> Node:

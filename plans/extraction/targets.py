@@ -12,9 +12,29 @@ from decimal import Decimal
 
 import cn2an
 
+from .text import after_last
+
 UNITS = [
     "个百分点",
+    "万亿元",
+    "千亿元",
     "万人次",
+    "人年",
+    "人月",
+    "万人",
+    "万户",
+    "万吨",
+    "万千瓦",
+    "千瓦",
+    "万亩",
+    "公顷",
+    "公里",
+    "小时",
+    "学时",
+    "课时",
+    "个月",
+    "万件",
+    "吨",
     "万平方米",
     "平方米",
     "亿元",
@@ -23,6 +43,9 @@ UNITS = [
     "亿美元",
     "人次",
     "户次",
+    "场次",
+    "批次",
+    "家次",
     "家",
     "项",
     "个",
@@ -66,7 +89,7 @@ _ABOUT = re.compile(r"^\s*(?:左右|上下)")
 _AT_LEAST_AFTER = re.compile(r"^\s*(?:及以上|以上|或以上)")
 _AT_MOST_AFTER = re.compile(r"^\s*(?:以内|以下|之内)")
 _AT_MOST_BEFORE = re.compile(r"(?:不超过|不高于|控制在|(?<!不)低于|(?<!不)少于|压减到|降至)\s*$")
-_MORE_THAN_BEFORE = re.compile(r"(?:突破|超过|高于)\s*$")
+_MORE_THAN_BEFORE = re.compile(r"(?:突破|超过|高于|超|逾)\s*$")
 _AT_LEAST_BEFORE = re.compile(r"(?:达到|达|力争|不少于|不低于|至少|争取|提高到|提升至|增至|增长到|保持在)\s*$")
 _NOT_A_MEASURE_AFTER = re.compile(r"^(?:强|版|号|届|周年|大|代|次方|倍|\+|号文|先锋|工程|计划|年|月|日|季度|\.\d|:\d)")
 # A number without its unit is a commitment only after a word that commits to it.
@@ -81,6 +104,22 @@ _PROTECT = re.compile(
 )
 
 
+# A sum or an area that sorts a noun is a threshold, not a commitment: 亿元以上项目, 1000万元以上企业.
+_THRESHOLD_UNITS = {"元", "万元", "亿元", "万亿元", "千亿元", "万美元", "亿美元", "平方米", "万平方米", "亩", "万亩"}
+_QUALIFIES_NOUN = re.compile(
+    r"^\s*(?:及以上|以上|以下)?(?:的)?[\u4e00-\u9fa5]{0,4}?(?:项目|企业|工业企业|产业|工程|园区|客户|单位|平台|载体)"
+)
+# A goal on a rank: 进入全省前10位, 前三名, 第一方阵.
+_RANK = re.compile(r"前(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?P<unit>位|名)|第(?P<tier>[一二三1-3])方阵")
+# A relative goal: 翻一番 / 翻两番, against a base year where the text gives one.
+_DOUBLING = re.compile(r"翻(?P<n>一|两|二|三|1|2|3)番")
+_BASELINE = re.compile(
+    r"(?:比|较|相比|同比)(?P<base>20\d\d年(?:底|末)?|上年(?:度)?|去年|“十[一二三四五]五”末|[^,;。]{0,6}末)"
+)
+_RESTATED = re.compile(r"^[^;。]{0,24}?(?:达到|达)\s*\d")
+_DONE_BEFORE = re.compile(r"(?:已经|已)[^,;。]{0,20}$")
+
+
 @dataclass
 class FoundTarget:
     value: Decimal
@@ -91,6 +130,7 @@ class FoundTarget:
     start: int
     end: int
     flags: list[str] = field(default_factory=list)
+    baseline: str = ""  # what a relative goal is measured against (比2004年)
 
 
 def protect(text: str) -> str:
@@ -102,6 +142,8 @@ def past_fact_spans(text: str, *, plan_year: int) -> list[tuple[int, int]]:
     """From a mention of an earlier year (2024年度…) to the end of its sentence."""
     spans = []
     for match in re.finditer(r"(20\d\d)年(?:度|底|末)?", text):
+        if re.search(r"(?:比|较|相比|对比|与|[(-])\s*$", text[max(0, match.start() - 2) : match.start()]):
+            continue  # a base year (比2004年翻一番) or a plan period (2019-2020年), not a past fact
         if int(match.group(1)) < plan_year:
             end = re.search(r"[。;]|$", text[match.end() :])
             spans.append((match.start(), match.end() + end.start()))
@@ -137,8 +179,7 @@ def _adjacent_comparator(before: str, after: str, *, is_range: bool) -> str:
 
 
 def _clause_start(text: str, position: int) -> int:
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, position)]
-    return breaks[-1] if breaks else 0
+    return after_last(text, ",;。:!?", position)
 
 
 def _metric(text: str, start: int, number_at: int, number_end: int) -> str:
@@ -188,6 +229,12 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
             continue
         if unit and _NOT_A_MEASURE_AFTER.match(tail) and tail[:1] in "强版号":
             continue
+        if unit in ("位", "名") and masked[start - 1 : start] == "前":
+            continue  # a rank goal, read below
+        if unit in _THRESHOLD_UNITS and _QUALIFIES_NOUN.match(masked[end:]):
+            continue
+        if _DONE_BEFORE.search(masked[_clause_start(masked, start) : start]):
+            continue  # 已达到…: a result, not a commitment
         flags = []
         clause_start = max(_clause_start(masked, start), last_end)
         if not unit:
@@ -235,5 +282,61 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
                 end=match.end(),
             )
         )
+    found += _ranks_and_relatives(masked, in_past)
     found.sort(key=lambda target: target.start)
+    for target in found:
+        baseline = _BASELINE.search(masked[_clause_start(masked, target.start) : target.start])
+        if baseline and not target.baseline:
+            target.baseline = baseline.group("base")
     return found
+
+
+def _ranks_and_relatives(masked: str, in_past) -> list[FoundTarget]:
+    """Rank goals (前10位 → ≤ 10 位) and doublings (翻一番 → ≥ 2 倍) that no later figure restates."""
+    found = []
+    for match in _RANK.finditer(masked):
+        if in_past(match.start()) or _DONE_BEFORE.search(masked[_clause_start(masked, match.start()) : match.start()]):
+            continue
+        if match.group("tier"):
+            value, unit = match.group("tier"), "位"
+        else:
+            value, unit = match.group("n"), match.group("unit")
+        number = int(value) if value.isdigit() else int(cn2an.cn2an(value, "smart"))
+        clause_start = _clause_start(masked, match.start())
+        found.append(
+            FoundTarget(
+                value=Decimal(number),
+                value_max=None,
+                unit=unit,
+                comparator="<=",
+                metric=_rank_metric(masked[clause_start : match.start()]),
+                start=match.start(),
+                end=match.end(),
+            )
+        )
+    for match in _DOUBLING.finditer(masked):
+        if in_past(match.start()) or _RESTATED.match(masked[match.end() :]):
+            continue
+        times = 2 ** {"一": 1, "1": 1, "两": 2, "二": 2, "2": 2, "三": 3, "3": 3}[match.group("n")]
+        clause_start = _clause_start(masked, match.start())
+        before = masked[clause_start : match.start()]
+        baseline = _BASELINE.search(before)
+        metric = _LEAD_WORDS.sub("", before[: baseline.start()] if baseline else before)
+        found.append(
+            FoundTarget(
+                value=Decimal(times),
+                value_max=None,
+                unit="倍",
+                comparator=">=",
+                metric=_TAIL_WORDS.sub("", metric.replace("\u3000", "")).strip(" 、,") or "翻番",
+                start=match.start(),
+                end=match.end(),
+                baseline=baseline.group("base") if baseline else "",
+            )
+        )
+    return found
+
+
+def _rank_metric(before: str) -> str:
+    metric = re.sub(r"(?:力争|争取|确保|进入|跻身|保持|稳居|位居|位列|迈入|排名|居|全省|全国|全市)+$", "", before)
+    return _LEAD_WORDS.sub("", metric).strip(" 、,") or before.strip(" 、,")

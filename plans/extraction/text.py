@@ -33,12 +33,51 @@ _FURNITURE = re.compile(
 )
 
 
+_CJK = "\u4e00-\u9fff"
+# Spaces a PDF conversion leaves between characters: "2023 年", "科 技 局", "达到 1000 家".
+_LOOSE_SPACE = re.compile(rf"(?<=[{_CJK}\d%])[ \t]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t]+(?=[\d{_CJK}])")
+_LIST_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、是]|\(?[一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、](?!\d)|[①-⑳]|第[一二三四五六七八九十]+[,、章条部]|附件)"
+)
+_SENTENCE_END = "。;:!?…”》)"
+
+
 def normalize(text: str) -> str:
     """NFKC-fold full-width digits and letters, unify punctuation, keep Chinese quotes and brackets."""
-    text = unicodedata.normalize("NFKC", text.replace("\u3000", " "))
+    # NFKC would turn ① into 1; keep circled numbers, which plans use as item markers.
+    text = re.sub("[\u2460-\u2473]", lambda m: chr(ord(m.group(0)) - 0x2460 + 0xE000), text.replace("\u3000", " "))
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub("[\ue000-\ue013]", lambda m: chr(ord(m.group(0)) - 0xE000 + 0x2460), text)
     text = text.translate(_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\ufffd", "")
-    return text
+    text = _LOOSE_SPACE.sub("", text)
+    return join_wrapped_lines(text)
+
+
+def join_wrapped_lines(text: str) -> str:
+    """Join the hard line breaks a PDF or a web page leaves inside sentences.
+
+    A line is wrapped when it runs to the page's usual width and stops mid-sentence, and the next line
+    does not open a new numbered item. Short lines (titles, headings) are never joined.
+    """
+    lines = text.split("\n")
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(lengths) < 3:
+        return text
+    width = lengths[int(len(lengths) * 0.9) - 1] if len(lengths) >= 10 else lengths[-1]
+    if width < 12:
+        return text
+    joined: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if joined and stripped:
+            previous = joined[-1].strip()
+            wrapped = len(previous) >= 0.8 * width and previous[-1] not in _SENTENCE_END
+            if wrapped and not _LIST_START.match(stripped):
+                joined[-1] = previous + stripped
+                continue
+        joined.append(line)
+    return "\n".join(joined)
 
 
 def drop_furniture(lines: list[str]) -> list[str]:
@@ -59,9 +98,14 @@ def drop_furniture(lines: list[str]) -> list[str]:
     return kept
 
 
+def after_last(text: str, marks: str, position: int) -> int:
+    """Where the stretch ending at ``position`` starts: just after the last of ``marks`` before it, else 0."""
+    return max(text.rfind(mark, 0, position) for mark in marks) + 1
+
+
 def cjk_share(text: str) -> float:
-    """The share of CJK characters among the letters of ``text``."""
-    letters = [c for c in text if c.isalpha()]
+    """The share of CJK characters among the letters of ``text`` (its first 20,000 characters tell)."""
+    letters = [c for c in text[:20000] if c.isalpha()]
     if not letters:
         return 0.0
     return sum("\u4e00" <= c <= "\u9fff" for c in letters) / len(letters)

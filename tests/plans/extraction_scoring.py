@@ -24,6 +24,9 @@ class Score:
     comparators_agree: int
     missed: list
     extra: list
+    values_matched: int = 0  # targets found with the right value and unit, whatever their deadline
+    horizons: int = 0  # labelled targets that name a horizon of their own (a deadline other than the default)
+    horizons_right: int = 0
 
     @property
     def recall(self) -> float:
@@ -59,6 +62,8 @@ def score(plan: ExtractedPlan, labels: dict) -> Score:
         found[key] += 1
         found_comparators.setdefault(key, []).append(FAMILY[t.comparator])
     matched = sum((wanted & found).values())
+    values_matched = sum((_values(wanted) & _values(found)).values())
+    own = Counter({key: n for key, n in wanted.items() if key[3] != str(default)})
     agree = sum(sum((Counter(comparators[key]) & Counter(found_comparators.get(key, []))).values()) for key in wanted)
     return Score(
         labelled=sum(wanted.values()),
@@ -67,8 +72,40 @@ def score(plan: ExtractedPlan, labels: dict) -> Score:
         comparators_agree=agree,
         missed=sorted((wanted - found).elements()),
         extra=sorted((found - wanted).elements()),
+        values_matched=values_matched,
+        horizons=sum(own.values()),
+        horizons_right=sum((own & found).values()),
+    )
+
+
+def _values(keys: Counter) -> Counter:
+    values = Counter()
+    for (lo, hi, unit, _deadline), n in keys.items():
+        values[(lo, hi, unit)] += n
+    return values
+
+
+def report_line(name: str, result: Score) -> str:
+    deadline = result.matched / result.values_matched if result.values_matched else 1.0
+    return (
+        f"{name} targets: recall {result.recall:.2f} ({result.matched}/{result.labelled}), "
+        f"precision {result.precision:.2f} ({result.matched}/{result.found}), "
+        f"deadlines right {deadline:.2f} ({result.matched}/{result.values_matched}), "
+        f"own horizons {result.horizons_right}/{result.horizons}, "
+        f"comparators agree {result.comparators_agree}/{result.labelled}"
     )
 
 
 def load_labels(stem: str) -> dict:
     return yaml.safe_load((DATA / f"labels_{stem}.yaml").read_text(encoding="utf-8"))
+
+
+MORE = DATA / "more"
+
+
+def labelled_documents() -> list[tuple[Path, dict]]:
+    """All 13 public documents with their labels: the five seeds and the eight in tests/data/more."""
+    documents = [(path, load_labels(path.name[:3])) for path in sorted(SEEDS.glob("[0-9][0-9][0-9]_*.txt"))]
+    for path in sorted(MORE.glob("[0-9][0-9]_*.txt")):
+        documents.append((path, yaml.safe_load(path.with_suffix(".yaml").read_text(encoding="utf-8"))))
+    return documents

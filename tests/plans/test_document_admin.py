@@ -102,7 +102,7 @@ def test_an_unreadable_upload_says_why(client, manager):
 
     response = client.post(URL, {"file": SimpleUploadedFile("plan.docx", b"PK\x03\x04junk"), "_upload": "1"})
     assert response.status_code == 200
-    assert "not a readable .docx" in response.content.decode()
+    assert "“plan.docx”不是可读取的 .docx 文件" in response.content.decode()  # in the page's language
     assert not Plan.objects.exists()
 
 

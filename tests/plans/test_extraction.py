@@ -8,7 +8,7 @@ import yaml
 from plans.extraction import PlanReadError, extract_plan, read_document
 from plans.extraction.deadlines import clause_deadline
 from plans.extraction.targets import find_targets
-from tests.plans.extraction_scoring import DATA, REPORT, SEEDS, load_labels, score
+from tests.plans.extraction_scoring import DATA, REPORT, SEEDS, load_labels, report_line, score
 
 SEED_FILES = sorted(SEEDS.glob("[0-9][0-9][0-9]_*.txt"))
 
@@ -22,11 +22,7 @@ def test_the_reader_finds_every_labelled_target_and_nothing_else(path):
     plan = read_seed(path)
     labels = load_labels(path.name[:3])
     result = score(plan, labels)
-    REPORT.append(
-        f"seed {path.name[:3]} targets: recall {result.recall:.2f} ({result.matched}/{result.labelled}), "
-        f"precision {result.precision:.2f} ({result.matched}/{result.found}), "
-        f"comparators agree {result.comparators_agree}/{result.labelled}"
-    )
+    REPORT.append(report_line(f"seed {path.name[:3]}", result))
     assert plan.year == labels["plan_year"]
     assert result.missed == [] and result.extra == []
     assert result.comparators_agree == result.labelled
@@ -150,7 +146,6 @@ def test_a_clause_names_its_own_deadline(clause, deadline):
         (b"\x00\x01\x02binary" * 50, "plan.txt", "binary"),
         (b"This is an English memo about nothing in particular." * 5, "memo.txt", "Chinese"),
         (b"PK\x03\x04not really a zip", "plan.docx", "not a readable .docx"),
-        (b"%PDF-1.4", "plan.pdf", ".docx"),
     ],
 )
 def test_unreadable_input_is_refused_with_what_was_expected(data, name, message):
@@ -159,7 +154,7 @@ def test_unreadable_input_is_refused_with_what_was_expected(data, name, message)
 
 
 def test_a_chinese_text_with_no_plan_part_is_refused():
-    with pytest.raises(PlanReadError, match="一、"):
+    with pytest.raises(PlanReadError, match="no plan part"):
         extract_plan("今年以来，我局认真贯彻落实各项部署，各项工作取得明显成效，得到上级充分肯定。" * 3)
 
 

@@ -7,7 +7,7 @@ from plans.extraction import PlanReadError, extract_plan, read_document
 
 
 class Command(BaseCommand):
-    help = "Read a work plan document (.txt or .docx) and print its tasks and targets; writes nothing."
+    help = "Read a work plan document (.txt, .docx, .pdf or .html) and print its tasks and targets; writes nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         try:
             plan = extract_plan(read_document(_read_bytes(file), file.name), year=year)
         except PlanReadError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(f"{error} (--year)" if error.field == "year" else str(error)) from error
         if json:
             self.stdout.write(_dumps(plan.as_json()))
             return
