@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.sheet_import import plan_import_sheet
-from plans.sheets.reading import SheetReadError, open_sheet
+from plans.sheets.reading import SheetReadError, open_task_sheet
 from plans.sheets.rows import TaskSheet
 
 
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--plan-year", type=int, required=True)
         parser.add_argument("--plan", help="The plan's title (needed when the year has several plans).")
+        parser.add_argument("--sheet", help="The sheet to read (default: the first sheet with a task header).")
         parser.add_argument("--bureau", default="", help="Issuing bureau of a plan this import creates.")
         parser.add_argument("--dry-run", action="store_true", help="Read and check every row; write nothing.")
         parser.add_argument(
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         file: Path,
         plan_year: int,
         plan: str | None,
+        sheet: str | None,
         bureau: str,
         dry_run: bool,
         skip_errors: bool,
@@ -48,7 +50,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         try:
-            rows = TaskSheet(open_sheet(data, file.name), plan_year=plan_year)
+            rows = TaskSheet(open_task_sheet(data, file.name, sheet=sheet), plan_year=plan_year)
             result = plan_import_sheet(
                 keep_rows=json,  # the JSON lists every row; the text lists the rows with errors
                 progress=self._progress_bar() if not json and self.stderr.isatty() else None,
