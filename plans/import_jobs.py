@@ -78,7 +78,8 @@ def sheet_import_job_run(*, job_id: str) -> str:
         options = dict(job.options)
         if options.get("allowed_departments") is not None:
             options["allowed_departments"] = set(options["allowed_departments"])
-        rows = TaskSheet(open_task_sheet(data, job.file_name, sheet=job.options.get("sheet") or None), plan_year=job.plan.year)
+        sheet = open_task_sheet(data, job.file_name, sheet=options.pop("sheet", None) or None)
+        rows = TaskSheet(sheet, plan_year=job.plan.year)
         result = plan_import_sheet(
             rows=rows, plan=job.plan, user=job.user, dry_run=job.dry_run, keep_rows=False, progress=progress, **options
         )

@@ -96,8 +96,15 @@ class SheetImportRun:
         departments, owners = {}, {}
         for row in rows:
             for name in [row.department, *(row.supporting or [])]:
-                if name and name not in self.departments:
+                if not name or name in self.result.matched:
+                    continue
+                found = self.departments.get(name)
+                if found is not None:
+                    self.result.matched[name] = found.name
+                elif name not in self.departments:
                     departments[name] = None
+            if row.owner and f"@{row.owner}" not in self.result.matched and (user := self.owners.get(row.owner)):
+                self.result.matched[f"@{row.owner}"] = getattr(user, "full_name", "") or str(user)
             if self._owner_unknown(row.owner) and not owners.get(row.owner):
                 owners[row.owner] = self.departments.get(row.department) or row.department
         self.unknown_departments.update(departments)

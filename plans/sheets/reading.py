@@ -57,6 +57,11 @@ class OpenSheet:
         self.sheet_names = sheet_names or ([sheet] if sheet else [])
         self.filled = filled or {}
         self.header = None
+        self.data = b""  # the file, to open another of its sheets (``reopen``)
+
+    def reopen(self, sheet: str) -> "OpenSheet":
+        """Another sheet of the same workbook."""
+        return open_task_sheet(self.data, self.name, sheet=sheet)
 
     def __iter__(self) -> Iterator[list]:
         return self._rows()
@@ -227,4 +232,6 @@ def open_task_sheet(data: bytes, name: str, *, sheet: str | None = None) -> Open
     """``open_sheet`` for a task breakdown sheet: the named sheet, else the first with a task header."""
     from .headers import find_task_header
 
-    return open_sheet(data, name, sheet=sheet, find=lambda head: find_task_header(head, scan=HEADER_ROWS))
+    opened = open_sheet(data, name, sheet=sheet, find=lambda head: find_task_header(head, scan=HEADER_ROWS))
+    opened.data = data
+    return opened

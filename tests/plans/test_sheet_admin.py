@@ -66,13 +66,35 @@ def test_the_preview_lists_every_row_with_its_kind_and_its_cells_escaped(client,
     assert re.search(r'<td class="import-type">\s*新增\s*</td>', row)
 
 
-def test_unknown_names_block_the_confirm_until_the_manager_allows_creating_them(client, manager, plan):
+def test_unknown_names_offer_the_closest_departments_first_and_creating_one_last(client, manager, plan):
+    from tests.factories import DepartmentFactory
+
+    policy = DepartmentFactory(name="政策研究室")
     client.force_login(manager)
     preview = upload(client, plan, SAMPLE.read_bytes())
-    assert preview.context["result"].has_validation_errors()
-    assert "confirm_form" not in preview.context
-    assert "政策法规处: not found" in preview.content.decode()
-    assert not Department.objects.filter(name="政策法规处").exists()
+    html = preview.content.decode()
+    assert not preview.context["result"].has_validation_errors() and "confirm_form" in preview.context
+    choice = re.search(r'value="政策法规处"></td><td><select name="(choice-\d+)">(.*?)</select>', html, re.S)
+    options = re.findall(r'<option value="([^"]+)"', choice.group(2))
+    assert options[0] == str(policy.pk) and options[-1] == "new"  # the closest first, creating last
+    assert not Department.objects.filter(name="政策法规处").exists()  # the preview wrote nothing
+
+
+def test_a_spelling_the_manager_confirms_is_remembered_for_the_next_sheet(client, manager, plan, department_a):
+    from plans.models import DepartmentAlias
+
+    client.force_login(manager)
+    data = sheet([[1, "任务一", "400家以上", "科技企业服务组", "", "2025-12-31"]])
+    preview = upload(client, plan, data)
+    fields = confirm_fields(preview)
+    html = preview.content.decode()
+    number = re.search(r'name="name-(\d+)" value="科技企业服务组"', html).group(1)
+    fields.update({f"name-{number}": "科技企业服务组", f"choice-{number}": str(department_a.pk)})
+    assert client.post(CONFIRM, fields).status_code == 302
+    assert Task.objects.get(code="1").lead_department == department_a
+    assert DepartmentAlias.objects.get(name="科技企业服务组").department == department_a
+    again = upload(client, plan, sheet([[2, "任务二", "30项", "科技企业服务组", "", ""]]))
+    assert not again.context["result"].sheet.unknown_departments
 
 
 def test_a_bad_row_shows_its_row_number_and_column_and_nothing_is_written(client, manager, plan, department_a):
