@@ -132,7 +132,7 @@ def test_staff_import_only_into_their_own_departments(client, staff_a, plan, dep
     )
     preview = upload(client, plan, data)
     invalid = preview.context["result"].invalid_rows
-    assert [row.number for row in invalid] == [3] and "not one of your departments" in str(invalid[0].error)
+    assert [row.number for row in invalid] == [3] and "不是您所在科室" in str(invalid[0].error)
     assert not Task.objects.exists()
 
 
@@ -156,7 +156,7 @@ def test_staff_cannot_import_without_the_change_permission(client, plan, departm
     [
         (b"%PDF-1.4", "x.pdf", "not a spreadsheet"),
         (b"PK\x03\x04broken", "x.xlsx", "zip package is broken"),
-        (b"a,b,c\n1,2,3\n", "x.csv", "No header row"),
+        (b"a,b,c\n1,2,3\n", "x.csv", "没有找到表头"),
     ],
 )
 def test_an_unreadable_file_gets_a_clear_message(client, manager, plan, data, name, message):
@@ -165,3 +165,20 @@ def test_an_unreadable_file_gets_a_clear_message(client, manager, plan, data, na
     assert response.status_code == 200
     assert re.search(message, response.content.decode())
     assert not Task.objects.exists()
+
+
+def test_the_sample_sheet_is_confirmed_with_nothing_ticked_and_keeps_its_categories(client, manager, plan):
+    client.force_login(manager)
+    preview = upload(client, plan, SAMPLE.read_bytes(), "jiaxing.xlsx")
+    result = preview.context["result"]
+    assert not result.has_validation_errors() and "confirm_form" in preview.context
+    assert result.sheet.totals == {"new": 16, "update": 0, "unchanged": 0, "error": 0, "skipped": 0}
+    html = preview.content.decode()
+    assert "≥1000家" in html and "8–10场" in html and "2025-09-30" in html
+    fields = confirm_fields(preview)
+    fields.update(dict(re.findall(r'name="(name-\d+)" value="([^"]+)"', html)))
+    fields.update(dict(re.findall(r'<select name="(choice-\d+)">.*?<option value="([^"]+)" selected', html, re.S)))
+    assert client.post(CONFIRM, fields).status_code == 302
+    sections = Task.objects.filter(plan=plan, kind=Task.Kind.SECTION).values_list("code", flat=True)
+    assert sorted(sections) == ["一", "三", "二", "四"]
+    assert Task.objects.get(plan=plan, code="二.4").lead_department.name == "高新技术处"
