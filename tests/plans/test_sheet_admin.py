@@ -182,3 +182,18 @@ def test_the_sample_sheet_is_confirmed_with_nothing_ticked_and_keeps_its_categor
     sections = Task.objects.filter(plan=plan, kind=Task.Kind.SECTION).values_list("code", flat=True)
     assert sorted(sections) == ["一", "三", "二", "四"]
     assert Task.objects.get(plan=plan, code="二.4").lead_department.name == "高新技术处"
+
+
+def test_a_new_plan_left_without_a_period_spans_its_plan_year_not_the_current_one(client, manager):
+    import datetime
+
+    from plans.models import Plan
+
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:plans_plan_add"),
+        {"title": "2023年工作要点", "bureau": "科技局", "year": "2023", "state": "draft", "source": "manual"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    plan = Plan.objects.get(title="2023年工作要点")
+    assert (plan.period_start, plan.period_end) == (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))

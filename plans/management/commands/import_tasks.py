@@ -62,6 +62,7 @@ class Command(BaseCommand):
                 skip_errors=skip_errors,
                 create_unknown=create_unknown,
             )
+            result.sheet_name = rows.sheet_name
         except (SheetReadError, ValidationError) as error:
             raise CommandError("; ".join(getattr(error, "messages", [str(error)]))) from error
         if json:
@@ -107,6 +108,9 @@ def _as_json(result) -> dict:
     rows = []
     for item in result.rows:
         row, target = item.row, item.row.target
+        if row.skipped:  # a note under the table (注：…), a total, a repeated header: no task, no code
+            rows.append({"row": row.row, "action": "skipped", "skipped": row.skipped, "code": None, "text": row.title})
+            continue
         rows.append(
             {
                 "row": row.row,
@@ -114,8 +118,12 @@ def _as_json(result) -> dict:
                 "code": row.code,
                 "parent": row.parent,
                 "title": row.title,
+                "kind": "category" if row.is_category else "task",
                 "department": row.department,
+                "department_matched": result.matched.get(row.department),
+                "supporting": row.supporting,
                 "owner": row.owner,
+                "owner_matched": result.matched.get(f"@{row.owner}"),
                 "deadline": (row.deadline or result.default_deadline).isoformat(),
                 "target": None
                 if target is None
@@ -133,6 +141,8 @@ def _as_json(result) -> dict:
         "totals": result.totals,
         "unknown_departments": result.unknown_departments,
         "unknown_owners": result.unknown_owners,
+        "suggestions": {name: [found for _, found, _ in close] for name, close in result.suggestions.items()},
+        "sheet": result.sheet_name,
         "written": result.written,
         "errors": result.errors,
     }
