@@ -229,3 +229,23 @@ def test_the_sample_sheet_imports_with_nothing_ticked_and_keeps_its_categories(d
     ]
     task = Task.objects.get(code="二.4")
     assert task.parent.code == "二" and task.lead_department.name == "高新技术科" and task.target_value == 1000
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("12月底前", datetime.date(2023, 12, 31)),
+        ("9月", datetime.date(2023, 9, 30)),
+        ("三季度", datetime.date(2023, 9, 30)),
+        ("年底前", datetime.date(2023, 12, 31)),
+        ("上半年", datetime.date(2023, 6, 30)),
+        ("6月30日前", datetime.date(2023, 6, 30)),
+        ("每季度", datetime.date(2023, 12, 31)),
+        ("6月底前完成选址，12月底前投用", datetime.date(2023, 12, 31)),
+        ("2024年3月", datetime.date(2024, 3, 31)),
+    ],
+)
+def test_a_deadline_without_a_year_takes_the_plan_year(written, day):
+    from plans.sheets.cells import parse_deadline
+
+    assert parse_deadline(written, plan_year=2023) == day
