@@ -34,6 +34,7 @@ _NOTES = re.compile(
     r"(?:填报|制表)(?:日期|时间)\s*[:])"
 )
 _NUMBER_ONLY = re.compile(r"^[\s\d.、()（）一二三四五六七八九十]+$")
+_SUB_ITEM = re.compile(r"^(?:\(\d{1,2}\)|[①-⑳])$")
 _TOTALS = re.compile(r"^(?:合\s*计|小\s*计|总\s*计)$")
 _CN_DIGITS = "一二三四五六七八九十"
 _COLUMN_LABEL = {field: words[0] for field, words in HEADER_WORDS.items()}
@@ -165,6 +166,7 @@ class TaskSheet:
         in_category: dict[str | None, int] = {}
         used: set[str] = set()
         notes = False
+        last_task: tuple[str | None, str] | None = None  # (category, code) of the last task numbered 1, 2 …
         code_column = self._code_column
         for index, raw in enumerate(self._raw):
             if index <= self.header_index:
@@ -212,10 +214,15 @@ class TaskSheet:
             if not number:
                 in_category[parent] = in_category.get(parent, 0) + 1
                 code = _unique(_code(str(in_category[parent]), parent), used, index + 1)
+            elif _SUB_ITEM.match(number) and last_task and last_task[0] == parent:
+                # (1), ① under the numbered task above them: its sub-items.
+                code = _unique(f"{last_task[1]}.{number}", used, index + 1)
             else:
                 in_category[parent] = in_category.get(parent, 0) + 1
                 code = _code(number, parent)
                 used.add(code)
+                if number.isdigit():
+                    last_task = (parent, code)
             yield _Line(index + 1, raw, code, parent)
 
     def _category(self, own: list[tuple[int, object]], filled) -> tuple[str, str | None, str] | None:
@@ -279,18 +286,35 @@ def _code(number: str, category: str | None) -> str:
 _PERSON_NOISE = re.compile(r"[(（][^)）]*[)）]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}")
 _NAME_SPLIT = re.compile(r"[、,，;；/／\\|\n]+|\s{2,}")
 _ROLE = re.compile(r"^(?:牵头(?:单位|科室|处室)?|配合(?:单位|科室|处室)?|责任(?:单位|科室)?|协办(?:单位)?)\s*[:：]?\s*")
-_LEAD_MARK = re.compile(r"[(（]\s*牵头\s*[)）]|（牵头单位）|\(牵头单位\)")
+_ROLE_AFTER = re.compile(r"(?:牵头|配合|负责|参与|协办|等)$")
+_LEAD_MARK = re.compile(r"[(（]\s*牵头(?:单位)?\s*[)）]|牵头$")
+
+
+def _split_names(text: str) -> list[str]:
+    """A cell's names split at 、，/；, but never inside brackets (各县（市、区）科技局)."""
+    parts, depth, current = [], 0, ""
+    for char in re.sub(r"\s{2,}", "、", text.strip()):
+        depth += char in "(（[【" and 1 or 0
+        depth -= char in ")）]】" and 1 or 0
+        if depth <= 0 and _NAME_SPLIT.fullmatch(char):
+            parts.append(current)
+            current, depth = "", 0
+        else:
+            current += char
+    return [*parts, current]
 
 
 def split_departments(text: str) -> tuple[str, list[str]]:
-    """A department cell as (lead, others): 高新科、成果科 / 牵头：高新科；配合：成果科 / 成果科、高新科（牵头）.
+    """A department cell as (lead, others): 高新科、成果科 / 牵头：高新科；配合：成果科 / 成果科、高新科（牵头）
+    / 高新科牵头，成果科配合.
 
     The first name is the lead unless another one is marked 牵头."""
     names, lead = [], None
-    for part in _NAME_SPLIT.split(text.replace("配合：", "；").replace("配合:", "；")):
-        marked = bool(_LEAD_MARK.search(part))
-        name = _ROLE.sub("", _LEAD_MARK.sub("", part)).strip(" ：:。.*")
+    for part in _split_names(re.sub(r"配合\s*[:：]", "；", text)):
+        marked = bool(_LEAD_MARK.search(part.strip()))
+        name = _ROLE.sub("", _LEAD_MARK.sub("", part.strip())).strip(" ：:。.*")
         name = re.sub(r"[(（]\s*(?:配合|协办)\s*[)）]$", "", name).strip()
+        name = _ROLE_AFTER.sub("", name).strip() if len(name) > 3 else name
         if not name or name in names:
             continue
         names.append(name)

@@ -249,3 +249,28 @@ def test_a_deadline_without_a_year_takes_the_plan_year(written, day):
     from plans.sheets.cells import parse_deadline
 
     assert parse_deadline(written, plan_year=2023) == day
+
+
+def test_sub_items_numbered_1_in_brackets_hang_from_the_task_above_them():
+    data = workbook(
+        (
+            "表",
+            [
+                HEADER,
+                ["一、企业培育"],
+                [1, "培育科技企业", "", "高新科牵头，成果科配合", "", ""],
+                ["(1)", "科技型中小企业", "1000家", "", "", ""],
+                ["（2）", "高新技术企业", "400家", "", "", ""],
+                [2, "建设平台", "2家", "各县（市、区）科技局、高新科", "", ""],
+            ],
+        )
+    )
+    rows = by_row(rows_of(data))
+    assert rows[3].code == "一.1" and rows[3].has_children and rows[3].supporting == ["成果科"]
+    assert [rows[n].code for n in (4, 5)] == ["一.1.(1)", "一.1.(2)"]
+    assert rows[4].parent == rows[5].parent == "一.1"
+    assert (
+        rows[6].code == "一.2"
+        and rows[6].department == "各县(市、区)科技局"
+        or rows[6].department == "各县（市、区）科技局"
+    )
