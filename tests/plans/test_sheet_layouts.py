@@ -269,8 +269,5 @@ def test_sub_items_numbered_1_in_brackets_hang_from_the_task_above_them():
     assert rows[3].code == "一.1" and rows[3].has_children and rows[3].supporting == ["成果科"]
     assert [rows[n].code for n in (4, 5)] == ["一.1.(1)", "一.1.(2)"]
     assert rows[4].parent == rows[5].parent == "一.1"
-    assert (
-        rows[6].code == "一.2"
-        and rows[6].department == "各县(市、区)科技局"
-        or rows[6].department == "各县（市、区）科技局"
-    )
+    assert rows[6].code == "一.2" and rows[6].department == "各县（市、区）科技局"
+    assert rows[6].supporting == ["高新科"]
