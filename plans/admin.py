@@ -129,14 +129,21 @@ class PlanAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        year = timezone.localdate().year
-        start, end = Plan.default_period(year)
-        initial.setdefault("year", year)
-        initial.setdefault("period_start", start)
-        initial.setdefault("period_end", end)
+        initial.setdefault("year", timezone.localdate().year)
         return initial
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:  # a new plan's period is its plan year unless given: left empty, it follows the year
+            for name in ("period_start", "period_end"):
+                form.base_fields[name].required = False
+                form.base_fields[name].help_text = _("Leave empty for the plan year.")
+        return form
+
     def save_model(self, request, obj, form, change):
+        start, end = Plan.default_period(obj.year)
+        obj.period_start = obj.period_start or start
+        obj.period_end = obj.period_end or end
         if not change:
             obj.created_by = request.user
         obj.full_clean()

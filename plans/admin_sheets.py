@@ -21,6 +21,18 @@ from .resources import PreviewCacheStorage, SpreadsheetFormat, TaskSheetResource
 from .sheets.reading import SheetReadError
 
 
+def name_choices(post) -> dict[str, str]:
+    """The preview's choice for each name not found: ``name-N`` (the name) and ``choice-N`` (a
+    department's id, "none" or "new")."""
+    choices = {}
+    for key, name in post.items():
+        if key.startswith("name-") and name:
+            choice = post.get(f"choice-{key[5:]}", "")
+            if choice == "new" or choice == "none" or choice.isdigit():
+                choices[name] = choice
+    return choices
+
+
 class TaskSheetAdminMixin(ImportMixin):
     # Export links beside django-import-export's import link (its own change-list template wraps ours).
     import_export_change_list_template = "admin/plans/task/change_list.html"
@@ -65,6 +77,8 @@ class TaskSheetAdminMixin(ImportMixin):
             options={
                 "skip_errors": options["skip_errors"],
                 "create_unknown": options["create_unknown"],
+                "sheet": options["sheet"],
+                "resolutions": options["resolutions"],
                 "allowed_departments": None if allowed is None else sorted(allowed),
             },
             dry_run=dry_run,
@@ -114,6 +128,7 @@ class TaskSheetAdminMixin(ImportMixin):
                     "plan": job.plan_id,
                     "skip_errors": job.options.get("skip_errors", False),
                     "create_unknown": job.options.get("create_unknown", False),
+                    "sheet": job.options.get("sheet") or "",
                 }
             )
         return TemplateResponse(request, "admin/plans/task/import_job.html", context)
@@ -128,17 +143,27 @@ class TaskSheetAdminMixin(ImportMixin):
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
             data = import_form.cleaned_data
-            initial.update(plan=data["plan"].pk, skip_errors=data["skip_errors"], create_unknown=data["create_unknown"])
+            initial.update(
+                plan=data["plan"].pk,
+                skip_errors=data["skip_errors"],
+                create_unknown=data["create_unknown"],
+                sheet=data.get("sheet", ""),
+            )
         return initial
 
     def get_import_data_kwargs(self, **kwargs):
         form, request = kwargs.pop("form", None), kwargs.pop("request", None)
         if form is not None:
             manager = request is not None and is_manager(request.user)
+            resolutions = name_choices(request.POST) if request is not None and request.method == "POST" else {}
             kwargs.update(
                 plan=form.cleaned_data["plan"],
+                sheet=form.cleaned_data.get("sheet") or None,
                 skip_errors=form.cleaned_data.get("skip_errors", False),
-                create_unknown=manager and form.cleaned_data.get("create_unknown", False),
+                # Names the manager chose to create in the preview are created; the box creates them all.
+                create_unknown=manager
+                and (form.cleaned_data.get("create_unknown", False) or "new" in resolutions.values()),
+                resolutions={name: choice for name, choice in resolutions.items() if choice != "new"},
                 allowed_departments=None if manager else set(request.user.departments.values_list("pk", flat=True)),
             )
         return kwargs

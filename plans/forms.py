@@ -21,10 +21,17 @@ class TaskImportForm(ImportForm):
         required=False,
         help_text=_("Names not found are listed in the preview; managers only."),
     )
-    field_order = ["plan", "resource", "import_file", "format", "skip_errors", "create_unknown"]
+    sheet = forms.CharField(
+        label=_("sheet"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave empty to read the first sheet with a header row; the preview names the others."),
+    )
+    field_order = ["plan", "resource", "import_file", "format", "sheet", "skip_errors", "create_unknown"]
 
 
 class TaskConfirmImportForm(ConfirmImportForm):
     plan = forms.ModelChoiceField(queryset=Plan.objects.all(), widget=forms.HiddenInput)
     skip_errors = forms.BooleanField(required=False, widget=forms.HiddenInput)
     create_unknown = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    sheet = forms.CharField(required=False, widget=forms.HiddenInput)

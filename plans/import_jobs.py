@@ -20,7 +20,7 @@ from django.utils import timezone
 from .models import Plan, SheetImportJob
 from .resources import PreviewCacheStorage
 from .sheet_import import SheetImport, plan_import_sheet
-from .sheets.reading import SheetReadError, open_sheet
+from .sheets.reading import SheetReadError, open_task_sheet
 from .sheets.rows import TaskSheet
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,8 @@ def sheet_import_job_run(*, job_id: str) -> str:
         options = dict(job.options)
         if options.get("allowed_departments") is not None:
             options["allowed_departments"] = set(options["allowed_departments"])
-        rows = TaskSheet(open_sheet(data, job.file_name), plan_year=job.plan.year)
+        sheet = open_task_sheet(data, job.file_name, sheet=options.pop("sheet", None) or None)
+        rows = TaskSheet(sheet, plan_year=job.plan.year)
         result = plan_import_sheet(
             rows=rows, plan=job.plan, user=job.user, dry_run=job.dry_run, keep_rows=False, progress=progress, **options
         )

@@ -429,3 +429,22 @@ class SheetImportJob(models.Model):
 
     def __str__(self):
         return f"{self.file_name} → {self.plan}"
+
+
+class DepartmentAlias(models.Model):
+    """Another spelling of a department's name that sheets use (高新科, 市科技局高新技术科), kept once
+    a manager has confirmed it in an import's preview."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(_("spelling"), max_length=100, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("department alias")
+        verbose_name_plural = _("department aliases")
+        ordering = ["department", "name"]
+
+    def __str__(self):
+        return f"{self.name} → {self.department}"

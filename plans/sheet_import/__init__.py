@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ..models import Plan
 from ..sheets.rows import SheetRow
@@ -40,7 +41,7 @@ def find_plan(*, year: int, title: str | None) -> Plan | None:
         plans = plans.filter(title=title)
     found = list(plans[:2])
     if len(found) > 1:
-        raise ValidationError(f"There are several plans for {year}; name one with its title.")
+        raise ValidationError(_("There are several plans for %(year)s; name one with its title.") % {"year": year})
     return found[0] if found else None
 
 
@@ -57,6 +58,7 @@ def plan_import_sheet(
     create_unknown: bool = False,
     allowed_departments: set[int] | None = None,
     keep_rows: bool | None = None,
+    resolutions: dict[str, str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SheetImport:
     """Preview (dry run) or apply a sheet; with errors nothing is written unless skip_errors is set.
@@ -65,6 +67,8 @@ def plan_import_sheet(
     ``plan`` or ``plan_year`` (+ ``plan_title``) names the plan; a missing plan is created on apply.
     ``allowed_departments``: for staff, the departments whose tasks they may import; rows of other
     departments are errors, and unknown names are never created.
+    ``resolutions``: what the preview's choices make of names not found (name → a department's id,
+    or "none"); a manager's choices are kept as aliases when the sheet is applied.
     ``keep_rows``: keep every row's outcome in ``result.rows`` (default: for a dry run only).
     ``progress(stage, done, total)`` is called as rows are checked ("check") and written ("write").
 
@@ -91,6 +95,7 @@ def plan_import_sheet(
             allowed=allowed_departments,
             keep_rows=dry_run if keep_rows is None else keep_rows,
             max_kept_errors=MAX_KEPT_ERRORS,
+            resolutions=resolutions,
         )
         done = 0
         for chunk in _chunks(rows, CHUNK_ROWS):

@@ -21,6 +21,12 @@ class SheetImport:
     unknown_departments: list[str] = field(default_factory=list)
     unknown_owners: list[str] = field(default_factory=list)
     default_deadline: datetime.date | None = None  # for rows whose deadline cell is empty
+    # Unknown department → the closest existing ones: (id, name, closeness 0-1), best first.
+    suggestions: dict[str, list[tuple[int, str, float]]] = field(default_factory=dict)
+    # A name as the sheet spells it → the department it matched (owners as "@name" → full name).
+    matched: dict[str, str] = field(default_factory=dict)
+    sheet_name: str = ""  # the sheet read, and the workbook's others
+    other_sheets: list[str] = field(default_factory=list)
     written: bool = False
     errors: list[str] = field(default_factory=list)  # problems of the whole sheet
     counts: Counter = field(default_factory=Counter)

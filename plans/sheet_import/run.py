@@ -6,13 +6,14 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..history import record_bulk_task_history
 from ..models import Plan, Task
 from ..services import plan_create
 from ..sheets.rows import SheetRow
 from ..sql import AnyOf
-from .names import create_unknown_names, departments_by_name, owners_by_name
+from .names import create_unknown_names, departments_by_name, owners_by_name, remember_aliases
 from .results import RowResult, SheetImport
 from .task_rows import CATEGORY_COMPARED, COMPARED, task_for
 from .writing import Item, set_supporting, write_chunk
@@ -34,6 +35,7 @@ class SheetImportRun:
         allowed,
         keep_rows,
         max_kept_errors,
+        resolutions=None,
     ):
         self.plan = plan
         self.new_plan = new_plan
@@ -45,7 +47,9 @@ class SheetImportRun:
         self.allowed = allowed
         self.keep_rows = keep_rows
         self.max_kept_errors = max_kept_errors
-        self.departments = departments_by_name()
+        # What the preview's choices make of names not found: a department's id, or "none".
+        self.resolutions = resolutions or {}
+        self.departments = self._departments()
         self.owners = owners_by_name()
         self.start = plan.period_start if plan else datetime.date(plan_year, 1, 1)
         self.end = plan.period_end if plan else datetime.date(plan_year, 12, 31)
@@ -92,19 +96,39 @@ class SheetImportRun:
         departments, owners = {}, {}
         for row in rows:
             for name in [row.department, *(row.supporting or [])]:
-                if name and name not in self.departments:
+                if not name or name in self.result.matched:
+                    continue
+                found = self.departments.get(name)
+                if found is not None:
+                    self.result.matched[name] = found.name
+                elif name not in self.departments:
                     departments[name] = None
-            if row.owner and row.owner not in self.owners and not owners.get(row.owner):
+            if row.owner and f"@{row.owner}" not in self.result.matched and (user := self.owners.get(row.owner)):
+                self.result.matched[f"@{row.owner}"] = getattr(user, "full_name", "") or str(user)
+            if self._owner_unknown(row.owner) and not owners.get(row.owner):
                 owners[row.owner] = self.departments.get(row.department) or row.department
         self.unknown_departments.update(departments)
         self.unknown_owners.update(dict.fromkeys(owners))
         if (departments or owners) and self.create_unknown and self.may_write:
             create_unknown_names(departments, owners)  # inside the transaction: gone again if the import fails
-            self.departments, self.owners = departments_by_name(), owners_by_name()
+            self.departments, self.owners = self._departments(), owners_by_name()
+
+    def _departments(self):
+        names = departments_by_name()
+        chosen = {str(department.pk): department for department in names.departments}
+        for name, choice in self.resolutions.items():
+            if choice == "none" or choice in chosen:
+                names.resolve(name, chosen.get(choice))
+        return names
+
+    def _owner_unknown(self, name: str) -> bool:
+        return bool(name) and name not in self.owners and self.resolutions.get(name) != "none"
 
     def _check_row(self, row: SheetRow, old: dict | None) -> Item:
+        if row.skipped:
+            return self._record(Item(row, "skipped", None))
         if row.parent and row.parent in self.failed_codes:
-            row.errors.append(f"its category (row with code {row.parent}) has an error")
+            row.errors.append(_("its category (the row numbered %(code)s) has an error") % {"code": row.parent})
         task = task_for(
             row,
             position=self.position,
@@ -117,7 +141,9 @@ class SheetImportRun:
         try:
             task.clean()
         except ValidationError as error:
-            row.errors.extend(f"{name}: {'; '.join(messages)}" for name, messages in error.message_dict.items())
+            row.errors.extend(
+                f"{_field_label(name)}: {'；'.join(messages)}" for name, messages in error.message_dict.items()
+            )
         if row.errors:
             self.failed_codes.add(row.code)
             return self._record(Item(row, "error", None))
@@ -130,17 +156,40 @@ class SheetImportRun:
             action = "unchanged"
         else:
             action = "update"
+            if self.keep_rows:
+                row.changes = self._changes(old, task, compared, parent=row.parent)
         if old is not None and (row.is_category or row.has_children):
             self.parent_ids[row.code] = old["pk"]
         if self.allowed is not None and action != "unchanged" and not row.is_category:
             old_department = old["lead_department_id"] if old else None
             if task.lead_department_id not in self.allowed or (old_department and old_department not in self.allowed):
-                row.errors.append(f"责任单位 {row.department or '—'}: not one of your departments")
+                row.errors.append(
+                    _("%(column)s %(name)s: not one of your departments")
+                    % {"column": "责任单位", "name": row.department or "—"}
+                )
                 return self._record(Item(row, "error", None))
         # Only rows to be written keep their task: an unchanged row is done with here.
         if action == "unchanged":
             return self._record(Item(row, action, None))
         return self._record(Item(row, action, task, pk=old["pk"] if old else None))
+
+    def _changes(self, old: dict, task: Task, compared, *, parent: str | None) -> list[tuple[str, str, str]]:
+        """(field, old, new) of what a re-import changes, in words a person reads."""
+        names = {department.pk: department.name for department in self.departments.departments}
+        owners = {owner.pk: getattr(owner, "full_name", "") or str(owner) for owner in self.owners.values()}
+        changes = []
+        if old["parent__code"] != parent:
+            changes.append((_field_label("parent"), _shown(old["parent__code"]), _shown(parent)))
+        for name in compared:
+            before, after = (None, None) if name == "parent_id" else (old[name], getattr(task, name))
+            if before == after:
+                continue
+            if name == "lead_department_id":
+                before, after = names.get(before, before), names.get(after, after)
+            elif name == "owner_id":
+                before, after = owners.get(before, before), owners.get(after, after)
+            changes.append((_field_label(name), _shown(before), _shown(after)))
+        return changes
 
     def _record(self, item: Item) -> Item:
         self.result.counts[item.action] += 1
@@ -182,12 +231,20 @@ class SheetImportRun:
         result = self.result
         result.unknown_departments = list(self.unknown_departments)
         result.unknown_owners = list(self.unknown_owners)
+        result.suggestions = {
+            name: [(department.pk, department.name, score) for department, score in self.departments.suggest(name)]
+            for name in result.unknown_departments
+        }
         names = "、".join(result.unknown_departments + result.unknown_owners)
         if self.allowed is not None and names:
-            result.errors.append(f"Only managers can add departments or owners: {names}")
+            result.errors.append(
+                _("Only managers can add departments or owners: %(names)s. Choose existing ones for them.")
+                % {"names": names}
+            )
         elif names and not self.create_unknown and not self.dry_run and (self.skip_errors or not result.has_errors):
             result.errors.append(
-                f"Unknown departments or owners: {names}. Confirm to create them, or correct the names."
+                _("Unknown departments or owners: %(names)s. Choose an existing one or create them, then confirm.")
+                % {"names": names}
             )
         if self.dry_run or not self.may_write:
             if not self.dry_run:
@@ -195,6 +252,9 @@ class SheetImportRun:
             result.plan = None if self.new_plan else self.plan
             return result
         self._ensure_plan()  # applying a sheet makes its plan, even when no row needs writing
+        if self.allowed is None:  # a manager's choices in the preview: the next sheet matches them by itself
+            chosen = {str(department.pk): department for department in self.departments.departments}
+            remember_aliases({name: chosen.get(choice) for name, choice in self.resolutions.items()})
         if self.orphans:
             self._adopt_orphans()
         result.written = True
@@ -214,6 +274,21 @@ class SheetImportRun:
                 Task.objects.filter(plan=self.plan, code=code).update(parent_id=ids[parent])
         codes = [code for code, _ in self.orphans]
         record_bulk_task_history(plan_id=self.plan.pk, codes=codes, since=self.since, user=self.user)
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Task._meta.get_field(name.removesuffix("_id")).verbose_name)
+    except Exception:
+        return name
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "normalize"):
+        return f"{value.normalize():f}"
+    return str(value)
 
 
 def _with_codes(tasks: QuerySet[Task], codes) -> QuerySet[Task]:

@@ -100,9 +100,9 @@ def set_supporting(items: list[Item], departments: dict[str, Department]) -> Non
     through = Task.supporting_departments.through
     through.objects.filter(task_id__in=[item.task.pk for item in items]).delete()
     links = [
-        through(task_id=item.task.pk, department_id=departments[name].pk)
+        through(task_id=item.task.pk, department_id=department.pk)
         for item in items
         for name in dict.fromkeys(item.row.supporting or [])
-        if name in departments
+        if (department := departments.get(name)) is not None
     ]
     through.objects.bulk_create(links, batch_size=1000)

@@ -10,6 +10,7 @@ import functools
 import re
 
 import cn2an
+from django.utils.translation import gettext as _
 
 from plans.extraction.deadlines import clause_deadline
 from plans.extraction.targets import FoundTarget, comparator_for, find_targets, past_fact_spans, protect
@@ -25,7 +26,12 @@ _YEAR_MONTH = re.compile(r"^(?:(20\d\d)\s*[-/.年]\s*)?(\d{1,2})\s*月?\s*(?:份
 _YEAR_ONLY = re.compile(r"^(20\d\d)\s*年?\s*(?:底|末|内|年底)?\s*(?:前|之前)?$")
 _QUARTER = re.compile(r"^(?:(20\d\d)\s*年\s*)?(?:第)?([一二三四1-4])\s*季度(?:末|底)?(?:前|之前)?$")
 _HALF = re.compile(r"^(?:(20\d\d)\s*年\s*)?(上|下)半年(?:前)?$")
-_PLAN_END = re.compile(r"^(?:年底前?|年末|年内|全年|本年度|年底完成|长期|持续推进|常态化)$")
+_PLAN_END = re.compile(
+    r"^(?:年底前?|年末|年内|全年|本年度|年底完成|长期|长期坚持|持续|持续推进|持续开展|常态化|常态化推进|"
+    r"(?:每|按)(?:月|季|季度|半年|年)(?:度)?(?:报送|推进|开展)?|全年持续|年度内)$"
+)
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*(?:前|之前)?$")
+_SEVERAL = re.compile(r"[，,；;、]")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
@@ -38,7 +44,7 @@ def excel_serial_date(value) -> datetime.date | None:
 
 def _month_end(year: int, month: int) -> datetime.date:
     if not 1 <= month <= 12:
-        raise CellError(f"month {month} does not exist")
+        raise CellError(_("month %(month)s does not exist") % {"month": month})
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -73,7 +79,7 @@ def _parse_deadline(value, *, plan_year: int) -> datetime.date | None:
     if isinstance(value, int | float):
         if (day := excel_serial_date(value)) is not None:
             return day
-        raise CellError(f"“{value:g}” is a number, not a date")
+        raise CellError(_("“%(value)s” is a number, not a date") % {"value": f"{value:g}"})
     text = normalize(str(value)).strip().replace(" ", "")
     text = re.sub(r"(完成|以前)$", "前", text)
     if not text:
@@ -83,7 +89,7 @@ def _parse_deadline(value, *, plan_year: int) -> datetime.date | None:
         try:
             return datetime.date(year, month, day)
         except ValueError as error:
-            raise CellError(f"“{value}” is not a real date ({error})") from error
+            raise CellError(_("“%(value)s” is not a real date") % {"value": value}) from error
     if match := _YEAR_MONTH.match(text):
         if match.group(1) or "月" in text or re.match(r"^20\d\d[-/.]\d{1,2}$", text):
             return _month_end(int(match.group(1) or plan_year), int(match.group(2)))
@@ -96,10 +102,30 @@ def _parse_deadline(value, *, plan_year: int) -> datetime.date | None:
         return _month_end(int(match.group(1) or plan_year), 6 if match.group(2) == "上" else 12)
     if _PLAN_END.match(text):
         return datetime.date(plan_year, 12, 31)
+    if match := _MONTH_DAY.match(text):
+        try:
+            return datetime.date(plan_year, int(match.group(1)), int(match.group(2)))
+        except ValueError as error:
+            raise CellError(_("“%(value)s” is not a real date") % {"value": value}) from error
+    if _SEVERAL.search(text):
+        # 6月底前完成选址，12月底前投用: stages, the task is done at the last one.
+        found = []
+        for part in _SEVERAL.split(text):
+            try:
+                found.append(
+                    _parse_deadline(re.sub(r"(?<=[前底月日度年])[^前底月日度年]*$", "", part), plan_year=plan_year)
+                )
+            except CellError:
+                continue
+        if any(found):
+            return max(day for day in found if day)
     found = clause_deadline(text, plan_year=plan_year)
     if found:
         return found
-    raise CellError(f"“{value}” is not a deadline this system can read (e.g. 2025-10-31, 2025年12月底前, 第三季度)")
+    raise CellError(
+        _("“%(value)s” is not a deadline this system can read (e.g. 2025-10-31, 2025年12月底前, 第三季度)")
+        % {"value": value}
+    )
 
 
 def parse_target(value, *, plan_year: int) -> FoundTarget | None:
@@ -113,7 +139,7 @@ def parse_target(value, *, plan_year: int) -> FoundTarget | None:
     if re.match(r"^[-−]\s*\d", text) or re.search(
         r"(?:^|[^\d\w])[-−]\d+(?:\.\d+)?\s*(?:家|项|个|人|%|亿元|万元)", text
     ):
-        raise CellError(f"“{value}” is a negative target")
+        raise CellError(_("“%(value)s” is a negative target") % {"value": value})
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return FoundTarget(
             value=_decimal(text),

@@ -3,15 +3,21 @@
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import PurePath
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from plans.extraction.text import decode_text
 
 # Signatures of files people upload by mistake: PDF, PNG, JPEG, GIF, RTF.
 NOT_SHEETS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")
+
+
+# The header is looked for in this many rows at the top of a sheet.
+HEADER_ROWS = 10
 
 
 class SheetReadError(ValueError):
@@ -28,14 +34,34 @@ def read_rows(data: bytes, name: str) -> list[list]:
 
 
 class OpenSheet:
-    """The first sheet of a file, parsed once and walked row by row as many times as needed.
+    """One sheet of a file, parsed once and walked row by row as many times as needed.
 
     An xlsx or xls sheet stays in calamine's compact form (about 0.4 KB a row) and csv as its
-    text; only the rows being walked become Python lists."""
+    text; only the rows being walked become Python lists. A cell merged down over several rows
+    (a department written once beside three tasks) reads as its value on each of them;
+    ``filled`` holds (row index → columns) of the cells so filled in. ``header`` is the header
+    found when the sheet was chosen, ``sheet_names`` every sheet of the workbook."""
 
-    def __init__(self, rows: Callable[[], Iterator[list]], name: str):
+    def __init__(
+        self,
+        rows: Callable[[], Iterator[list]],
+        name: str,
+        *,
+        sheet: str = "",
+        sheet_names: list[str] | None = None,
+        filled: dict[int, set[int]] | None = None,
+    ):
         self._rows = rows
         self.name = name
+        self.sheet = sheet
+        self.sheet_names = sheet_names or ([sheet] if sheet else [])
+        self.filled = filled or {}
+        self.header = None
+        self.data = b""  # the file, to open another of its sheets (``reopen``)
+
+    def reopen(self, sheet: str) -> "OpenSheet":
+        """Another sheet of the same workbook."""
+        return open_task_sheet(self.data, self.name, sheet=sheet)
 
     def __iter__(self) -> Iterator[list]:
         return self._rows()
@@ -44,8 +70,13 @@ class OpenSheet:
         return next(iter(self), None) is not None
 
 
-def open_sheet(data: bytes, name: str) -> OpenSheet:
-    """Check the file (size, type, zip bomb) and parse its first sheet; rows are read when walked."""
+def open_sheet(
+    data: bytes, name: str, *, sheet: str | None = None, find: Callable[[list[list]], object] | None = None
+) -> OpenSheet:
+    """Check the file (size, type, zip bomb) and parse one sheet; rows are read when walked.
+
+    ``sheet`` names the sheet to read; else with ``find`` (first rows → header or None) the first
+    sheet whose header it finds, else the first sheet that is not empty."""
     max_bytes = _limit("SHEET_MAX_BYTES", 20 * 1024 * 1024)
     if not data:
         raise SheetReadError(f"“{name}” is empty: expected an .xlsx, .xls or .csv task sheet.")
@@ -59,11 +90,11 @@ def open_sheet(data: bytes, name: str) -> OpenSheet:
         )
     if data[:4] == b"PK\x03\x04" or suffix == ".xlsx":
         _check_zip(data, name)
-        return _calamine_sheet(data, name)
+        return _calamine_sheet(data, name, sheet, find)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix == ".xls":
-        return _calamine_sheet(data, name)
+        return _calamine_sheet(data, name, sheet, find)
     if suffix in {".csv", ".txt", ""}:
-        return _csv_sheet(data, name)
+        return _choose([_csv_sheet(data, name)], name, find)
     raise SheetReadError(f"“{name}” is not a spreadsheet: expected .xlsx, .xls or .csv.")
 
 
@@ -81,27 +112,98 @@ def _check_zip(data: bytes, name: str) -> None:
         )
 
 
-def _calamine_sheet(data: bytes, name: str) -> OpenSheet:
+def _calamine_sheet(data: bytes, name: str, wanted: str | None, find) -> OpenSheet:
     from python_calamine import CalamineWorkbook
 
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(workbook.sheet_names)
+    except Exception as error:  # calamine raises its own error types, and XML errors for hostile files
+        raise SheetReadError(_unreadable(name, error)) from error
+    if wanted and wanted not in names:
+        raise SheetReadError(
+            _("“%(file)s” has no sheet named “%(sheet)s”; its sheets are: %(names)s.")
+            % {"file": name, "sheet": wanted, "names": "、".join(names)}
+        )
+    return _choose(
+        (_calamine_one(workbook, sheet_name, name, names) for sheet_name in ([wanted] if wanted else names)),
+        name,
+        find,
+    )
+
+
+def _unreadable(name: str, error: Exception) -> str:
+    return _("“%(file)s” is not a readable spreadsheet (%(error)s).") % {
+        "file": name,
+        "error": f"{type(error).__name__}: {error}",
+    }
+
+
+def _calamine_one(workbook, sheet_name: str, name: str, names: list[str]) -> OpenSheet:
     max_rows = _limit("SHEET_MAX_ROWS", 200_000)
     try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-    except Exception as error:  # calamine raises its own error types, and XML errors for hostile files
-        raise SheetReadError(f"“{name}” is not a readable spreadsheet ({type(error).__name__}: {error}).") from error
+        sheet = workbook.get_sheet_by_name(sheet_name)
+    except Exception as error:
+        raise SheetReadError(_unreadable(name, error)) from error
     if sheet.height > max_rows:
-        raise SheetReadError(f"“{name}” has more than {max_rows} rows.")
+        raise SheetReadError(_("“%(file)s” has more than %(rows)s rows.") % {"file": name, "rows": max_rows})
+    offset = sheet.start[1] if sheet.start else 0
+    downs: dict[int, list[tuple[int, int]]] = {}  # row → (column, top row) of cells merged down
+    for (top, left), (bottom, _right) in sheet.merged_cell_ranges or []:
+        for row in range(top + 1, min(bottom, top + max_rows) + 1):
+            downs.setdefault(row, []).append((left - offset, top))
+    filled = {row: {column for column, _ in cells} for row, cells in downs.items()}
+
+    tops_by_row: dict[int, set[int]] = {}  # the top cells of the merges: row → columns
+    for cells in downs.values():
+        for column, top in cells:
+            tops_by_row.setdefault(top, set()).add(column)
 
     def rows() -> Iterator[list]:
+        tops: dict[tuple[int, int], object] = {}
         try:
-            for row in sheet.iter_rows():
-                yield list(row)
+            for index, row in enumerate(sheet.iter_rows()):
+                row = list(row)
+                if downs:
+                    for column, top in downs.get(index, ()):
+                        if 0 <= column < len(row) and row[column] in ("", None):
+                            row[column] = tops.get((top, column), "")
+                    for column in tops_by_row.get(index, ()):
+                        if 0 <= column < len(row):
+                            tops[(index, column)] = row[column]
+                yield row
         except Exception as error:
-            raise SheetReadError(
-                f"“{name}” is not a readable spreadsheet ({type(error).__name__}: {error})."
-            ) from error
+            raise SheetReadError(_unreadable(name, error)) from error
 
-    return OpenSheet(rows, name)
+    return OpenSheet(rows, name, sheet=sheet_name, sheet_names=names, filled=filled)
+
+
+def _choose(sheets: Iterable[OpenSheet], name: str, find) -> OpenSheet:
+    """The first sheet whose header ``find`` finds (or the first sheet with anything in it)."""
+    looked = []
+    for sheet in sheets:
+        head = list(islice(sheet, HEADER_ROWS))
+        if not any(_filled(row) for row in head) and not any(_filled(row) for row in sheet):
+            continue
+        if find is None:
+            return sheet
+        sheet.header = find(head)
+        if sheet.header is not None:
+            return sheet
+        looked.append(sheet)
+    if not looked:
+        raise SheetReadError(_("Every sheet of “%(file)s” is empty: there are no tasks to import.") % {"file": name})
+    raise SheetReadError(
+        _(
+            "No header row was found in the first %(rows)s rows of %(sheets)s: expected a row of column names "
+            "such as 序号, 重点任务, 具体目标, 责任单位, 责任人, 完成时限."
+        )
+        % {"rows": HEADER_ROWS, "sheets": "、".join(f"“{sheet.sheet or name}”" for sheet in looked)}
+    )
+
+
+def _filled(row: list) -> bool:
+    return any(cell not in ("", None) and (not isinstance(cell, str) or cell.strip()) for cell in row)
 
 
 def _csv_sheet(data: bytes, name: str) -> OpenSheet:
@@ -123,4 +225,13 @@ def _csv_sheet(data: bytes, name: str) -> OpenSheet:
                 raise SheetReadError(f"“{name}” has more than {max_rows} rows.")
             yield row
 
-    return OpenSheet(rows, name)
+    return OpenSheet(rows, name, sheet=PurePath(name).stem)
+
+
+def open_task_sheet(data: bytes, name: str, *, sheet: str | None = None) -> OpenSheet:
+    """``open_sheet`` for a task breakdown sheet: the named sheet, else the first with a task header."""
+    from .headers import find_task_header
+
+    opened = open_sheet(data, name, sheet=sheet, find=lambda head: find_task_header(head, scan=HEADER_ROWS))
+    opened.data = data
+    return opened

@@ -6,13 +6,46 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.utils.translation import gettext as _
+
 from plans.extraction.targets import FoundTarget
+from plans.extraction.text import normalize
 
 from .cells import CellError, parse_code, parse_deadline, parse_target
-from .headers import HEADER_WORDS, require_header
+from .headers import HEADER_WORDS, normalize_header, require_header
+from .reading import HEADER_ROWS
 
-_CATEGORY = re.compile(r"^\s*([一二三四五六七八九十]+)\s*[、.]\s*(.+)$")
+# A category's own numbering, by style: 第一部分 (a part), 一、 (a chapter), (一) (a section), 1、 (a
+# numbered heading on a row of its own). Plain words are a style of their own.
+_CATEGORY_STYLES = (
+    ("part", re.compile(r"^(第[一二三四五六七八九十百\d]+(?:部分|篇|章|节|板块|方面))\s*[、.:,]?\s*(.*)$")),
+    ("chapter", re.compile(r"^([一二三四五六七八九十]+)\s*[、.,]\s*(.+)$")),
+    ("section", re.compile(r"^\(([一二三四五六七八九十]+)\)\s*[、.]?\s*(.+)$")),
+    ("numbered", re.compile(r"^(\d{1,2})\s*[、.]\s*(?!\d)(.+)$")),
+)
+_CATEGORY_CODE = re.compile(
+    r"^(?:第[一二三四五六七八九十百\d]+(?:部分|篇|章|节|板块|方面)|[一二三四五六七八九十]+|\([一二三四五六七八九十]+\))$"
+)
+# A row that starts the notes under the table (注：…, 说明：…, 填报说明), or the signatures of whoever
+# filled it in: it and every row after it are not tasks.
+_NOTES = re.compile(
+    r"^(?:注\s*\d*\s*[:.、]|注\s*$|备注\s*[:]|附注|说明\s*[:]|说明\s*$|填报说明|填表说明|编制说明|"
+    r"(?:制表|填表|填报|审核|审批|签发|核稿)人?\s*[:]|单位负责人\s*[:]|联系人\s*[:]|联系电话\s*[:]|"
+    r"(?:填报|制表)(?:日期|时间)\s*[:])"
+)
+_NUMBER_ONLY = re.compile(r"^[\s\d.、()（）一二三四五六七八九十]+$")
+_SUB_ITEM = re.compile(r"^(?:\(\d{1,2}\)|[①-⑳])$")
+_TOTALS = re.compile(r"^(?:合\s*计|小\s*计|总\s*计)$")
+_CN_DIGITS = "一二三四五六七八九十"
 _COLUMN_LABEL = {field: words[0] for field, words in HEADER_WORDS.items()}
+
+
+def _ordinal(number: int) -> str:
+    """一 … 十, 十一 … 九十九: a plain-word category's number among its siblings."""
+    if number <= 10:
+        return _CN_DIGITS[number - 1]
+    tens, ones = divmod(number, 10)
+    return f"{_CN_DIGITS[tens - 1] if tens > 1 else ''}十{_CN_DIGITS[ones - 1] if ones else ''}"
 
 
 @dataclass
@@ -22,6 +55,7 @@ class SheetRow:
     parent: str | None
     title: str
     is_category: bool = False
+    skipped: str = ""  # why a row that is not a task is left out (a note under the table, a total)
     has_children: bool = False
     target: FoundTarget | None = None
     target_text: str = ""
@@ -31,6 +65,7 @@ class SheetRow:
     deadline: datetime.date | None = None
     note: str = ""
     errors: list[str] = field(default_factory=list)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new) of a re-import
 
 
 def _text(value) -> str:
@@ -50,77 +85,164 @@ def read_task_rows(rows: Iterable[list], *, plan_year: int) -> list[SheetRow]:
     return list(TaskSheet(rows, plan_year=plan_year))
 
 
+@dataclass
+class _Line:
+    """One non-empty row below the header, as the code pass sees it."""
+
+    row: int  # sheet row number (1-based)
+    raw: list
+    code: str
+    parent: str | None
+    category: str | None = None  # a category row's title
+    skipped: str = ""
+
+
 class TaskSheet:
     """A task sheet's rows, turned into ``SheetRow`` one at a time as they are walked.
 
-    Category rows (一、…) become parents of the rows below them, and a row numbered 二.4.a hangs
-    from the row 二.4 when the sheet has one. A first, light pass reads only the codes, so that
-    parents, duplicate codes and the row count are known before any row is checked; it keeps one
-    small string and number per code (about 0.1 KB a row), never the rows.
-    ``raw`` must be walkable more than once (``OpenSheet``, a list).
+    A row with text in one cell only (merged across the sheet or not, 一、, (一), 第一部分 or plain
+    words) is a category: a section that the rows below hang from, nested by its numbering style
+    in the order the styles first appear. A row numbered 二.4.a hangs from the row 二.4 when the
+    sheet has one. Notes under the table (注：…, 说明：…, 填报说明, 制表人：…) and every row after
+    them are skipped, as are totals and repeated header rows.
+
+    A first, light pass works out only the codes, so that parents, duplicate codes and the row count
+    are known before any row is checked; it keeps one small string and number per code (about 0.1 KB
+    a row), never the rows. ``raw`` must be walkable more than once (``OpenSheet``, a list).
     """
 
     def __init__(self, raw: Iterable[list], *, plan_year: int):
         self._raw = raw
         self.plan_year = plan_year
-        head = list(islice(raw, 15))
-        self.header_index, self.columns = require_header(head)
-        header = head[self.header_index]
-        self.headers = {field: header[column] for column, field in self.columns.items()}
+        found = getattr(raw, "header", None)
+        if found is None:
+            found = require_header(list(islice(raw, HEADER_ROWS)))
+        self.header = found
+        self.header_index, self.columns = found.last, found.columns
+        self.headers = found.labels
+        self._header_words = {normalize_header(label) for label in found.labels.values()}
         self._code_column = next((column for column, field in self.columns.items() if field == "code"), None)
+        self._filled = getattr(raw, "filled", {})
+        self.sheet_name = getattr(raw, "sheet", "")
+        self.sheet_names = getattr(raw, "sheet_names", [])
         self.codes: dict[str, int] = {}  # code → the sheet row that first uses it
         self.count = 0
-        for sheet_row, _, _, code in self._scan():
+        for line in self._scan():
             self.count += 1
-            if code:
-                self.codes.setdefault(code, sheet_row)
+            if line.code and not line.skipped:
+                self.codes.setdefault(line.code, line.row)
         self.with_children = {parent for code in self.codes if (parent := self._prefix_parent(code))}
 
     def __len__(self) -> int:
         return self.count
 
     def __iter__(self) -> Iterator[SheetRow]:
-        category: str | None = None
-        for sheet_row, raw, category_title, code in self._scan(codes=False):
-            if category_title is not None:
-                category = code
-                row = SheetRow(row=sheet_row, code=code, parent=None, title=category_title, is_category=True)
+        for line in self._scan():
+            if line.skipped:
+                yield SheetRow(row=line.row, code="", parent=None, title=_summary(line.raw), skipped=line.skipped)
+                continue
+            if line.category is not None:
+                row = SheetRow(row=line.row, code=line.code, parent=line.parent, title=line.category, is_category=True)
             else:
+                raw = line.raw
                 cells = {field: raw[column] if column < len(raw) else "" for column, field in self.columns.items()}
-                row = _task_row(sheet_row, cells, self.headers, category, self.plan_year)
+                row = _task_row(line.row, cells, self.headers, line.code, line.parent, self.plan_year)
                 if row.code:
                     row.parent = self._prefix_parent(row.code) or row.parent
             if row.code:
                 first = self.codes.get(row.code)
-                if first is not None and first != sheet_row:
+                if first is not None and first != line.row:
                     row.errors.append(
-                        f"{self.headers.get('code', '序号')}: code {row.code} is already used on row {first}"
+                        _("%(column)s: the number %(code)s is already used on row %(row)s")
+                        % {"column": self.headers.get("code", "序号"), "code": row.code, "row": first}
                     )
                 row.has_children = row.code in self.with_children
             yield row
 
-    def _scan(self, *, codes: bool = True) -> Iterator[tuple[int, list, str | None, str]]:
-        """(sheet row, cells, category title or None, code) of every non-empty row below the header.
-
-        Without ``codes`` a task row's code is left empty: the second pass reads it with the rest."""
-        category: str | None = None
+    def _scan(self) -> Iterator[_Line]:
+        """Every non-empty row below the header, with its code and parent worked out."""
+        levels: list[tuple[str, str]] = []  # (style, code) of the categories open above this row
+        plain_counts: dict[str | None, int] = {}
+        in_category: dict[str | None, int] = {}
+        used: set[str] = set()
+        notes = False
+        last_task: tuple[str | None, str] | None = None  # (category, code) of the last task numbered 1, 2 …
         code_column = self._code_column
         for index, raw in enumerate(self._raw):
             if index <= self.header_index:
                 continue
-            # _text() empties only blank strings, so this is "any(_text(cell) for cell in raw)", faster.
-            filled = [cell for cell in raw if cell is not None and (cell.strip() if isinstance(cell, str) else True)]
-            if not filled:
+            filled = self._filled.get(index, ())
+            own = [
+                (column, cell)
+                for column, cell in enumerate(raw)
+                if column not in filled and cell is not None and (cell.strip() if isinstance(cell, str) else True)
+            ]
+            if not own:
+                continue  # empty, or only the rest of cells merged down from above
+            first = _text(own[0][1])
+            if notes or _NOTES.match(normalize(first)):
+                notes = True
+                yield _Line(index + 1, raw, "", None, skipped="note")
                 continue
-            category_match = _CATEGORY.match(_text(filled[0])) if len(filled) == 1 else None
-            if category_match:
-                category = category_match.group(1)
-                yield index + 1, raw, category_match.group(2).strip(), category
-            elif codes:
-                cell = raw[code_column] if code_column is not None and code_column < len(raw) else ""
-                yield index + 1, raw, None, _code(parse_code(_text(cell)), category)
+            texts = [_text(cell) for _, cell in own]
+            if len(own) == 1 and _TOTALS.match(first.replace(" ", "")) or self._repeats_header(texts):
+                yield _Line(index + 1, raw, "", None, skipped="total" if len(own) == 1 else "header")
+                continue
+            if len(own) == 1 and _NUMBER_ONLY.match(first):
+                yield _Line(index + 1, raw, "", None, skipped="empty")  # a number and nothing else
+                continue
+            category = self._category(own, filled)
+            parent = levels[-1][1] if levels else None
+            if category is not None:
+                style, token, title = category
+                depth = next((depth for depth, (seen, _) in enumerate(levels) if seen == style), len(levels))
+                del levels[depth:]
+                above = levels[-1][1] if levels else None
+                if token is None:
+                    plain_counts[above] = plain_counts.get(above, 0) + 1
+                    token = _ordinal(plain_counts[above])
+                code = _unique(f"{above}.{token}" if above else token, used, index + 1)
+                levels.append((style, code))
+                yield _Line(index + 1, raw, code, above, category=title)
+                continue
+            cell = raw[code_column] if code_column is not None and code_column < len(raw) else ""
+            number = parse_code(_text(cell))
+            if number and code_column in filled:
+                # A number merged down over several rows: one task written on several lines, each its own target.
+                in_category[(parent, number)] = in_category.get((parent, number), 1) + 1
+                number = f"{number}-{in_category[(parent, number)]}"
+            if not number:
+                in_category[parent] = in_category.get(parent, 0) + 1
+                code = _unique(_code(str(in_category[parent]), parent), used, index + 1)
+            elif _SUB_ITEM.match(number) and last_task and last_task[0] == parent:
+                # (1), ① under the numbered task above them: its sub-items.
+                code = _unique(f"{last_task[1]}.{number}", used, index + 1)
             else:
-                yield index + 1, raw, None, ""
+                in_category[parent] = in_category.get(parent, 0) + 1
+                code = _code(number, parent)
+                used.add(code)
+                if number.isdigit():
+                    last_task = (parent, code)
+            yield _Line(index + 1, raw, code, parent)
+
+    def _category(self, own: list[tuple[int, object]], filled) -> tuple[str, str | None, str] | None:
+        """(style, numbering or None, title) of a category row; None for any other row."""
+        if filled:
+            return None
+        texts = [_text(cell) for _, cell in own]
+        if len(own) == 2 and own[0][0] == self._code_column and isinstance(own[0][1], str):
+            token = normalize(texts[0]).replace(" ", "").rstrip("、.")
+            # 序号 一 (or (一), 第一部分) beside a title, nothing else: a category too.
+            if _CATEGORY_CODE.match(token):
+                return _category_text(f"{token}、{texts[1]}" if token[0] in _CN_DIGITS else f"{token}{texts[1]}")
+            return None
+        if len(own) != 1 or not isinstance(own[0][1], str):
+            return None
+        return _category_text(texts[0])
+
+    def _repeats_header(self, texts: list[str]) -> bool:
+        """A header row repeated further down (printed pages repeat it)."""
+        return len(texts) >= 2 and all(normalize_header(text) in self._header_words for text in texts)
 
     def _prefix_parent(self, code: str) -> str | None:
         prefix = code
@@ -131,26 +253,99 @@ class TaskSheet:
         return None
 
 
+def _category_text(text: str) -> tuple[str, str | None, str]:
+    text = normalize(text).strip()
+    for style, pattern in _CATEGORY_STYLES:
+        if match := pattern.match(text):
+            token, title = match.group(1), match.group(2).strip(" :、.")
+            if style == "section":
+                token = f"({token})"
+            return style, token, (title or text)[:500]
+    return "plain", None, text[:500]
+
+
+def _unique(code: str, used: set[str], row: int) -> str:
+    code = code[:64]
+    if code in used:
+        code = f"{code[:56]}-r{row}"
+    used.add(code)
+    return code
+
+
+def _summary(raw: list) -> str:
+    return " ".join(_text(cell) for cell in raw if _text(cell))[:500]
+
+
 def _code(number: str, category: str | None) -> str:
-    # 序号 is either a number within its category (1, 2 …) or already a full code (二.4.a).
-    return (f"{category}.{number}" if category and number and "." not in number else number)[:64]
+    # 序号 is either a number within its category (1, 2 …), a sub-number (1.2) or a full code (二.4.a).
+    if category and number and ("." not in number or number[0].isdigit()):
+        return f"{category}.{number}"[:64]
+    return number[:64]
 
 
-def _task_row(sheet_row: int, cells: dict, headers: dict, category: str | None, plan_year: int) -> SheetRow:
+_PERSON_NOISE = re.compile(r"[(（][^)）]*[)）]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}")
+_NAME_SPLIT = re.compile(r"[、,，;；/／\\|\n]+|\s{2,}")
+_ROLE = re.compile(r"^(?:牵头(?:单位|科室|处室)?|配合(?:单位|科室|处室)?|责任(?:单位|科室)?|协办(?:单位)?)\s*[:：]?\s*")
+_ROLE_AFTER = re.compile(r"(?:牵头|配合|负责|参与|协办|等)$")
+_LEAD_MARK = re.compile(r"[(（]\s*牵头(?:单位)?\s*[)）]|牵头$")
+
+
+def _split_names(text: str) -> list[str]:
+    """A cell's names split at 、，/；, but never inside brackets (各县（市、区）科技局)."""
+    parts, depth, current = [], 0, ""
+    for char in re.sub(r"\s{2,}", "、", text.strip()):
+        depth += char in "(（[【" and 1 or 0
+        depth -= char in ")）]】" and 1 or 0
+        if depth <= 0 and _NAME_SPLIT.fullmatch(char):
+            parts.append(current)
+            current, depth = "", 0
+        else:
+            current += char
+    return [*parts, current]
+
+
+def split_departments(text: str) -> tuple[str, list[str]]:
+    """A department cell as (lead, others): 高新科、成果科 / 牵头：高新科；配合：成果科 / 成果科、高新科（牵头）
+    / 高新科牵头，成果科配合.
+
+    The first name is the lead unless another one is marked 牵头."""
+    names, lead = [], None
+    for part in _split_names(re.sub(r"配合\s*[:：]", "；", text)):
+        marked = bool(_LEAD_MARK.search(part.strip()))
+        name = _ROLE.sub("", _LEAD_MARK.sub("", part.strip())).strip(" ：:。.*")
+        name = re.sub(r"[(（]\s*(?:配合|协办)\s*[)）]$", "", name).strip()
+        name = _ROLE_AFTER.sub("", name).strip() if len(name) > 3 else name
+        if not name or name in names:
+            continue
+        names.append(name)
+        if marked and lead is None:
+            lead = name
+    if not names:
+        return "", []
+    lead = lead or names[0]
+    return lead, [name for name in names if name != lead]
+
+
+def split_people(text: str) -> str:
+    """The first person an owner cell names, without a phone number or a title in brackets."""
+    for part in _NAME_SPLIT.split(_PERSON_NOISE.sub(" ", text)):
+        name = re.sub(r"\s+", "", part).strip(" ：:。.")
+        if name:
+            return name[:150]
+    return ""
+
+
+def _task_row(sheet_row: int, cells: dict, headers: dict, code: str, parent: str | None, plan_year: int) -> SheetRow:
     errors = []
 
     def column(field: str) -> str:
         return str(headers.get(field) or _COLUMN_LABEL[field])
 
-    number = parse_code(_text(cells.get("code")))
     title = _text(cells.get("title"))
-    if not number:
-        errors.append(f"{column('code')}: empty; every task needs its number")
-    if not title:
-        errors.append(f"{column('title')}: empty")
-    code = _code(number, category)
-    target = None
     target_text = _text(cells.get("target"))
+    if not title and not target_text:
+        errors.append(_("%(column)s: empty; every task needs its title") % {"column": column("title")})
+    target = None
     try:
         target = parse_target(target_text or cells.get("target"), plan_year=plan_year)
     except CellError as error:
@@ -160,19 +355,23 @@ def _task_row(sheet_row: int, cells: dict, headers: dict, category: str | None, 
         deadline = parse_deadline(cells.get("deadline"), plan_year=plan_year)
     except CellError as error:
         errors.append(f"{column('deadline')}: {error}")
+    lead, others = split_departments(_text(cells.get("department")))
     supporting = None
     if "supporting" in cells:
-        supporting = [name for name in re.split(r"[、,，;；/\s]+", _text(cells.get("supporting"))) if name]
+        supporting = [name for name in split_departments(_text(cells.get("supporting")))[0:1] if name]
+        supporting += split_departments(_text(cells.get("supporting")))[1]
+    if others:
+        supporting = [*others, *[name for name in supporting or [] if name not in others]]
     return SheetRow(
         row=sheet_row,
         code=code,
-        parent=category,
+        parent=parent,
         title=(title or target_text)[:500],
         target=target,
         target_text=target_text,
-        department=_text(cells.get("department")),
+        department=lead,
         supporting=supporting,
-        owner=_text(cells.get("owner")),
+        owner=split_people(_text(cells.get("owner"))),
         deadline=deadline,
         note=_text(cells.get("note")),
         errors=errors,

@@ -66,13 +66,35 @@ def test_the_preview_lists_every_row_with_its_kind_and_its_cells_escaped(client,
     assert re.search(r'<td class="import-type">\s*新增\s*</td>', row)
 
 
-def test_unknown_names_block_the_confirm_until_the_manager_allows_creating_them(client, manager, plan):
+def test_unknown_names_offer_the_closest_departments_first_and_creating_one_last(client, manager, plan):
+    from tests.factories import DepartmentFactory
+
+    policy = DepartmentFactory(name="政策研究室")
     client.force_login(manager)
     preview = upload(client, plan, SAMPLE.read_bytes())
-    assert preview.context["result"].has_validation_errors()
-    assert "confirm_form" not in preview.context
-    assert "政策法规处: not found" in preview.content.decode()
-    assert not Department.objects.filter(name="政策法规处").exists()
+    html = preview.content.decode()
+    assert not preview.context["result"].has_validation_errors() and "confirm_form" in preview.context
+    choice = re.search(r'value="政策法规处"></td><td><select name="(choice-\d+)">(.*?)</select>', html, re.S)
+    options = re.findall(r'<option value="([^"]+)"', choice.group(2))
+    assert options[0] == str(policy.pk) and options[-1] == "new"  # the closest first, creating last
+    assert not Department.objects.filter(name="政策法规处").exists()  # the preview wrote nothing
+
+
+def test_a_spelling_the_manager_confirms_is_remembered_for_the_next_sheet(client, manager, plan, department_a):
+    from plans.models import DepartmentAlias
+
+    client.force_login(manager)
+    data = sheet([[1, "任务一", "400家以上", "科技企业服务组", "", "2025-12-31"]])
+    preview = upload(client, plan, data)
+    fields = confirm_fields(preview)
+    html = preview.content.decode()
+    number = re.search(r'name="name-(\d+)" value="科技企业服务组"', html).group(1)
+    fields.update({f"name-{number}": "科技企业服务组", f"choice-{number}": str(department_a.pk)})
+    assert client.post(CONFIRM, fields).status_code == 302
+    assert Task.objects.get(code="1").lead_department == department_a
+    assert DepartmentAlias.objects.get(name="科技企业服务组").department == department_a
+    again = upload(client, plan, sheet([[2, "任务二", "30项", "科技企业服务组", "", ""]]))
+    assert not again.context["result"].sheet.unknown_departments
 
 
 def test_a_bad_row_shows_its_row_number_and_column_and_nothing_is_written(client, manager, plan, department_a):
@@ -110,7 +132,7 @@ def test_staff_import_only_into_their_own_departments(client, staff_a, plan, dep
     )
     preview = upload(client, plan, data)
     invalid = preview.context["result"].invalid_rows
-    assert [row.number for row in invalid] == [3] and "not one of your departments" in str(invalid[0].error)
+    assert [row.number for row in invalid] == [3] and "不是您所在科室" in str(invalid[0].error)
     assert not Task.objects.exists()
 
 
@@ -134,7 +156,7 @@ def test_staff_cannot_import_without_the_change_permission(client, plan, departm
     [
         (b"%PDF-1.4", "x.pdf", "not a spreadsheet"),
         (b"PK\x03\x04broken", "x.xlsx", "zip package is broken"),
-        (b"a,b,c\n1,2,3\n", "x.csv", "No header row"),
+        (b"a,b,c\n1,2,3\n", "x.csv", "没有找到表头"),
     ],
 )
 def test_an_unreadable_file_gets_a_clear_message(client, manager, plan, data, name, message):
@@ -143,3 +165,35 @@ def test_an_unreadable_file_gets_a_clear_message(client, manager, plan, data, na
     assert response.status_code == 200
     assert re.search(message, response.content.decode())
     assert not Task.objects.exists()
+
+
+def test_the_sample_sheet_is_confirmed_with_nothing_ticked_and_keeps_its_categories(client, manager, plan):
+    client.force_login(manager)
+    preview = upload(client, plan, SAMPLE.read_bytes(), "jiaxing.xlsx")
+    result = preview.context["result"]
+    assert not result.has_validation_errors() and "confirm_form" in preview.context
+    assert result.sheet.totals == {"new": 16, "update": 0, "unchanged": 0, "error": 0, "skipped": 0}
+    html = preview.content.decode()
+    assert "≥1000家" in html and "8–10场" in html and "2025-09-30" in html
+    fields = confirm_fields(preview)
+    fields.update(dict(re.findall(r'name="(name-\d+)" value="([^"]+)"', html)))
+    fields.update(dict(re.findall(r'<select name="(choice-\d+)">.*?<option value="([^"]+)" selected', html, re.S)))
+    assert client.post(CONFIRM, fields).status_code == 302
+    sections = Task.objects.filter(plan=plan, kind=Task.Kind.SECTION).values_list("code", flat=True)
+    assert sorted(sections) == ["一", "三", "二", "四"]
+    assert Task.objects.get(plan=plan, code="二.4").lead_department.name == "高新技术处"
+
+
+def test_a_new_plan_left_without_a_period_spans_its_plan_year_not_the_current_one(client, manager):
+    import datetime
+
+    from plans.models import Plan
+
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:plans_plan_add"),
+        {"title": "2023年工作要点", "bureau": "科技局", "year": "2023", "state": "draft", "source": "manual"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    plan = Plan.objects.get(title="2023年工作要点")
+    assert (plan.period_start, plan.period_end) == (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))

@@ -275,7 +275,7 @@ def test_a_duplicate_code_is_found_across_chunks(departments, small_chunks):
     rows = [*ROWS, [9, "其他", "", "高新技术科", "", "", "", ""], [1, "重复", "10项", "高新技术科", "", "", "", ""]]
     result = import_sheet(xlsx(rows))
     errors = {r.row.row: r.row.errors for r in result.rows if r.action == "error"}
-    assert list(errors) == [8] and "code 一.1 is already used on row 4" in errors[8][0]
+    assert list(errors) == [8] and "number 一.1 is already used on row 4" in errors[8][0]
 
 
 def test_a_row_listed_above_its_parent_in_another_chunk_still_hangs_from_it(departments, small_chunks):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.sheet_import import plan_import_sheet
-from plans.sheets.reading import SheetReadError, open_sheet
+from plans.sheets.reading import SheetReadError, open_task_sheet
 from plans.sheets.rows import TaskSheet
 
 
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--plan-year", type=int, required=True)
         parser.add_argument("--plan", help="The plan's title (needed when the year has several plans).")
+        parser.add_argument("--sheet", help="The sheet to read (default: the first sheet with a task header).")
         parser.add_argument("--bureau", default="", help="Issuing bureau of a plan this import creates.")
         parser.add_argument("--dry-run", action="store_true", help="Read and check every row; write nothing.")
         parser.add_argument(
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         file: Path,
         plan_year: int,
         plan: str | None,
+        sheet: str | None,
         bureau: str,
         dry_run: bool,
         skip_errors: bool,
@@ -48,7 +50,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         try:
-            rows = TaskSheet(open_sheet(data, file.name), plan_year=plan_year)
+            rows = TaskSheet(open_task_sheet(data, file.name, sheet=sheet), plan_year=plan_year)
             result = plan_import_sheet(
                 keep_rows=json,  # the JSON lists every row; the text lists the rows with errors
                 progress=self._progress_bar() if not json and self.stderr.isatty() else None,
@@ -60,6 +62,7 @@ class Command(BaseCommand):
                 skip_errors=skip_errors,
                 create_unknown=create_unknown,
             )
+            result.sheet_name = rows.sheet_name
         except (SheetReadError, ValidationError) as error:
             raise CommandError("; ".join(getattr(error, "messages", [str(error)]))) from error
         if json:
@@ -105,6 +108,9 @@ def _as_json(result) -> dict:
     rows = []
     for item in result.rows:
         row, target = item.row, item.row.target
+        if row.skipped:  # a note under the table (注：…), a total, a repeated header: no task, no code
+            rows.append({"row": row.row, "action": "skipped", "skipped": row.skipped, "code": None, "text": row.title})
+            continue
         rows.append(
             {
                 "row": row.row,
@@ -112,8 +118,12 @@ def _as_json(result) -> dict:
                 "code": row.code,
                 "parent": row.parent,
                 "title": row.title,
+                "kind": "category" if row.is_category else "task",
                 "department": row.department,
+                "department_matched": result.matched.get(row.department),
+                "supporting": row.supporting,
                 "owner": row.owner,
+                "owner_matched": result.matched.get(f"@{row.owner}"),
                 "deadline": (row.deadline or result.default_deadline).isoformat(),
                 "target": None
                 if target is None
@@ -131,6 +141,8 @@ def _as_json(result) -> dict:
         "totals": result.totals,
         "unknown_departments": result.unknown_departments,
         "unknown_owners": result.unknown_owners,
+        "suggestions": {name: [found for _, found, _ in close] for name, close in result.suggestions.items()},
+        "sheet": result.sheet_name,
         "written": result.written,
         "errors": result.errors,
     }
