@@ -204,6 +204,11 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# --- Secrets at rest (accounts.encryption) -------------------------------------
+# Fernet keys, comma-separated: the first encrypts, all decrypt. Rotate with manage.py rotate_field_key.
+# Without any, development derives one from SECRET_KEY; production.py requires them.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
 # --- Sessions and cookies -----------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
