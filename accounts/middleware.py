@@ -55,3 +55,16 @@ class LoginPolicyMiddleware:
             "/i18n/",
         )
         return path.startswith(allowed)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds the Permissions-Policy header (Django sets the other security headers itself)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
