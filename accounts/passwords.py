@@ -67,6 +67,10 @@ class PasswordHistoryValidator:
         now = timezone.now()
         type(user).objects.filter(pk=user.pk).update(password_changed_at=now)
         user.password_changed_at = now
+        from audit.models import Action
+        from audit.services import audit_record
+
+        audit_record(action=Action.PASSWORD_CHANGE, obj=user)
 
     def get_help_text(self):
         return _("Your password cannot be one of your last %(count)d passwords.") % {"count": self.remember}

@@ -61,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("axes", "accessattempt"): ("view", "delete"),
         ("axes", "accessfailurelog"): ("view",),
         ("axes", "accesslog"): ("view",),
+        # The security audit log: read and export only (audit.admin refuses every change).
+        ("audit", "auditevent"): ("view",),
         # A lost authenticator: deleting the device lets its owner set up a new one.
         ("otp_totp", "totpdevice"): ("view", "delete"),
     },

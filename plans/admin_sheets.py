@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
 from accounts.roles import is_manager
+from audit.models import Action
+from audit.services import audit_record
 
 from . import ledger
 from .forms import TaskConfirmImportForm, TaskImportForm
@@ -173,4 +175,5 @@ class TaskSheetAdminMixin(ImportMixin):
             )
             filename = f"ledger-{stamp}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        audit_record(action=Action.EXPORT, request=request, object_type="plans.task", detail=filename)
         return response

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.encryption import mask
 from accounts.roles import ADMINISTRATOR, MANAGER
+from audit.models import Action
+from audit.services import audit_record
 
 from .models import Department
 
@@ -130,6 +132,13 @@ class DepartmentRobotAdminMixin:
                 if field.name not in SECRET_FIELDS and field.editable and not field.primary_key
             )
         return readonly
+
+    def save_model(self, request, obj, form, change):
+        changed = form.changed_secrets() if hasattr(form, "changed_secrets") else []
+        super().save_model(request, obj, form, change)
+        if changed:
+            # Names of the changed fields only, never their values.
+            audit_record(action=Action.SECRET_CHANGE, obj=obj, request=request, detail=", ".join(changed))
 
     @admin.display(description=_("WeCom group robot webhook"))
     def wecom_webhook_masked(self, obj):

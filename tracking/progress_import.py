@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import is_manager
+from audit.models import Action
+from audit.services import audit_record
 from plans.extraction.text import normalize
 from plans.models import Plan, Task
 from plans.selectors import task_scope
@@ -195,6 +197,7 @@ def progress_import_sheet(
         return result
     with transaction.atomic():
         ProgressUpdate.objects.bulk_create(new_updates, batch_size=1000)
+        audit_record(action=Action.IMPORT, obj=plan, actor=user, detail=f"progress rows={len(new_updates)}")
         if manager:
             task_refresh_reported(tasks=Task.objects.filter(pk__in={update.task_id for update in new_updates}))
     for row in rows:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "accounts",
+    "audit",
     "plans",
     "tracking",
     "reminders",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "audit.context.AuditContextMiddleware",
     "accounts.middleware.LoginPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -176,6 +178,8 @@ DEFAULT_BEAT_SCHEDULE = {
     "reports-build-due": {"task": "reports.build_due", "crontab": "30 7 * * *"},
     # A new day moves tasks between colours; pages would otherwise do it on their first view.
     "plans-refresh-colours": {"task": "plans.refresh_colours", "crontab": "1 0 * * *"},
+    # Deletes audit events older than AUDIT_RETENTION_DAYS (never younger than 180 days).
+    "audit-prune": {"task": "audit.prune", "crontab": "45 3 * * *"},
 }
 
 # --- Mail ---------------------------------------------------------------------
@@ -232,6 +236,10 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # The plan-document review posts one form row per task (a long plan: thousands of fields).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# --- Security audit log (audit) ------------------------------------------------
+# Days audit events are kept; the prune never deletes younger than 180 whatever this says.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 
 # --- Secrets at rest (accounts.encryption) -------------------------------------
 # Fernet keys, comma-separated: the first encrypts, all decrypt. Rotate with manage.py rotate_field_key.
