@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Lookup, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..history import record_bulk_task_history
 from ..models import Plan, Task
@@ -135,12 +136,26 @@ class SheetImportRun:
         if self.allowed is not None and action != "unchanged" and not row.is_category:
             old_department = old["lead_department_id"] if old else None
             if task.lead_department_id not in self.allowed or (old_department and old_department not in self.allowed):
-                row.errors.append(f"责任单位 {row.department or '—'}: not one of your departments")
+                row.errors.append(self._not_yours(row, old_department))
                 return self._record(Item(row, "error", None))
         # Only rows to be written keep their task: an unchanged row is done with here.
         if action == "unchanged":
             return self._record(Item(row, action, None))
         return self._record(Item(row, action, task, pk=old["pk"] if old else None))
+
+    def _not_yours(self, row: SheetRow, old_department: int | None) -> str:
+        """The real reason a row is refused: whose department the task is, and which are the importer's."""
+        names = {department.pk: department.name for department in self.departments.values()}
+        yours = "、".join(sorted(names.get(pk, str(pk)) for pk in self.allowed)) or "—"
+        if old_department and old_department not in self.allowed:
+            return gettext(
+                "Task %(code)s is led by %(department)s, which is not one of your departments (%(yours)s): "
+                "an import cannot change it."
+            ) % {"code": row.code, "department": names.get(old_department, "—"), "yours": yours}
+        return gettext(
+            "Lead department “%(department)s” is not one of your departments (%(yours)s): "
+            "you may import only your own departments' tasks."
+        ) % {"department": row.department or "—", "yours": yours}
 
     def _record(self, item: Item) -> Item:
         self.result.counts[item.action] += 1
