@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
+# Changes to these fields, and to a person's roles, go into the security audit log.
+PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser")
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
@@ -16,3 +19,18 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),)
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(user.groups.values_list("name", flat=True))
+        flags = [name for name in PRIVILEGE_FIELDS if name in form.changed_data]
+        if before != after or flags:
+            from audit.models import Action
+            from audit.services import audit_record
+
+            parts = [f"{name}={getattr(user, name)}" for name in flags]
+            if before != after:
+                parts.append(f"roles {'、'.join(sorted(before)) or '-'} → {'、'.join(sorted(after)) or '-'}")
+            audit_record(action=Action.ROLE_CHANGE, obj=user, request=request, detail="; ".join(parts))

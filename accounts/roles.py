@@ -57,6 +57,14 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("django_celery_beat", "periodictask"): ("view", "add", "change", "delete"),
         ("django_celery_beat", "crontabschedule"): ("view", "add", "change", "delete"),
         ("django_celery_beat", "intervalschedule"): ("view", "add", "change", "delete"),
+        # Locked-out logins (django-axes): deleting an attempt unlocks the account or address.
+        ("axes", "accessattempt"): ("view", "delete"),
+        ("axes", "accessfailurelog"): ("view",),
+        ("axes", "accesslog"): ("view",),
+        # The security audit log: read and export only (audit.admin refuses every change).
+        ("audit", "auditevent"): ("view",),
+        # A lost authenticator: deleting the device lets its owner set up a new one.
+        ("otp_totp", "totpdevice"): ("view", "delete"),
     },
 }
 
@@ -103,3 +111,33 @@ def _groups(user):
     if not hasattr(user, "_role_groups"):
         user._role_groups = list(user.groups.all()) if user.pk else []
     return user._role_groups
+
+
+def is_administrator(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or any(g.name == ADMINISTRATOR for g in _groups(user)))
+
+
+def password_expired(user) -> bool:
+    """Administrators change their password every PASSWORD_MAX_AGE_DAYS (0 turns the rule off)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    days = settings.PASSWORD_MAX_AGE_DAYS
+    if not days or not is_administrator(user) or not user.has_usable_password():
+        return False
+    since = user.password_changed_at or user.date_joined
+    return (timezone.now() - since).days >= days
+
+
+def requires_otp(user) -> bool:
+    """True for a member of a role OTP_REQUIRED_FOR names ("manager", "administrator")."""
+    from django.conf import settings
+
+    wanted = {
+        {"manager": MANAGER, "administrator": ADMINISTRATOR}.get(name, name) for name in settings.OTP_REQUIRED_FOR
+    }
+    if not wanted or not user.is_authenticated:
+        return False
+    if user.is_superuser and ADMINISTRATOR in wanted:
+        return True
+    return any(group.name in wanted for group in _groups(user))

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import two_factor
 from plans.pacing import Health
 from tracking import views as pages
 from tracking.task_page import task_page
@@ -24,5 +25,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/two-factor/", two_factor, name="two-factor"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from .admin_scoping import ScopedTaskAdminMixin
 from .admin_sheets import TaskSheetAdminMixin
 from .models import CalendarDay, Department, Plan, Task
 from .pacing import Health
+from .robot_secrets import DepartmentRobotAdminMixin
 from .selectors import with_progress
 
 
@@ -58,14 +58,12 @@ class LeafFilter(admin.SimpleListFilter):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(DepartmentRobotAdminMixin, admin.ModelAdmin):
     list_display = ("name", "parent", "leader", "contact", "reporting_day")
     list_select_related = ("parent", "leader", "contact")
     search_fields = ("name", "short_name")
     autocomplete_fields = ("parent", "leader", "contact")
     filter_horizontal = ("members",)
-    # A robot webhook typed without a scheme is read as https (Django 6's default, chosen now).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("name", "short_name", "parent", "position")}),
         (_("People"), {"fields": ("leader", "contact", "members")}),

@@ -4,7 +4,7 @@ and the ledger export."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
 from accounts.roles import is_manager
+from audit.models import Action
+from audit.services import audit_record
 
 from . import ledger
 from .forms import TaskConfirmImportForm, TaskImportForm
@@ -56,6 +58,8 @@ class TaskSheetAdminMixin(ImportMixin):
 
     def import_action(self, request, **kwargs):
         """The upload: a small file is previewed here; a larger one on a worker, with a progress page."""
+        if not self.has_import_permission(request):
+            return self.refuse_import(request)
         if request.method == "POST" and self.has_import_permission(request):
             import_form = self.create_import_form(request)
             if import_form.is_valid() and runs_in_background(import_form.cleaned_data["import_file"].size):
@@ -86,6 +90,8 @@ class TaskSheetAdminMixin(ImportMixin):
 
     def process_import(self, request, **kwargs):
         """The confirm step: a small file is applied here; a larger one goes to a worker, with a progress page."""
+        if not self.has_import_permission(request):
+            return self.refuse_import(request)
         if request.method == "POST" and self.has_import_permission(request):
             confirm_form = self.create_confirm_form(request)
             if confirm_form.is_valid():
@@ -137,7 +143,20 @@ class TaskSheetAdminMixin(ImportMixin):
         return JsonResponse(sheet_import_job_status(self._import_job(request, job_id)))
 
     def has_import_permission(self, request):
-        return super().has_import_permission(request) and self.has_change_permission(request)
+        # An import creates tasks and changes them: the permissions of adding and of changing one.
+        return (
+            super().has_import_permission(request)
+            and self.has_add_permission(request)
+            and self.has_change_permission(request)
+        )
+
+    def refuse_import(self, request):
+        message = _(
+            "Importing tasks needs the permission to add tasks, which your role does not have. To report "
+            "progress from a sheet, use “Import a progress ledger” on the progress updates page."
+        )
+        context = {**self.admin_site.each_context(request), "title": _("Import"), "message": message}
+        return render(request, "admin/refused.html", context, status=403)
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
@@ -198,4 +217,5 @@ class TaskSheetAdminMixin(ImportMixin):
             )
             filename = f"ledger-{stamp}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        audit_record(action=Action.EXPORT, request=request, object_type="plans.task", detail=filename)
         return response

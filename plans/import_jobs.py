@@ -17,6 +17,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import audit_record
+
 from .models import Plan, SheetImportJob
 from .resources import PreviewCacheStorage
 from .sheet_import import SheetImport, plan_import_sheet
@@ -50,6 +53,8 @@ def sheet_import_job_start(
             dry_run=dry_run,
         )
         run_sheet_import.delay_on_commit(str(job.pk))
+        if not dry_run:
+            audit_record(action=Action.IMPORT, obj=plan, actor=user, detail=f"tasks sheet {file_name[:200]}")
     return job
 
 

@@ -11,6 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
+from audit.models import Action
+from audit.services import audit_record
+
 from .extraction import ExtractedPlan, ExtractedTask
 from .extraction.targets import FoundTarget
 from .models import Plan, Task
@@ -116,4 +119,5 @@ def plan_import_document(
             batch.append(task)
         for task in bulk_create_with_history(batch, Task, batch_size=500, default_user=created_by):
             ids[task.code] = task.pk
+    audit_record(action=Action.IMPORT, obj=plan, actor=created_by, detail=f"document tasks new={len(new)}")
     return DocumentImport(plan=plan, created=len(new), unchanged=len(wanted) - len(new), plan_created=plan_created)

@@ -16,6 +16,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.encryption import EncryptedTextField
+
 
 class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -53,20 +55,19 @@ class Department(models.Model):
     position = models.PositiveIntegerField(_("order"), default=0)
     # Reminder channels: email to each person always (unless they opt out); the group robots of the
     # chat tool the department uses, when it has one.
-    wecom_webhook = models.URLField(
+    # Encrypted at rest (accounts.encryption): a webhook's token is the robot's credential.
+    wecom_webhook = EncryptedTextField(
         _("WeCom group robot webhook"),
-        max_length=500,
         blank=True,
         help_text=_("企业微信群机器人: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"),
     )
-    dingtalk_webhook = models.URLField(
+    dingtalk_webhook = EncryptedTextField(
         _("DingTalk group robot webhook"),
-        max_length=500,
         blank=True,
         help_text=_("钉钉群机器人: https://oapi.dingtalk.com/robot/send?access_token=…"),
     )
-    dingtalk_secret = models.CharField(
-        _("DingTalk signing secret"), max_length=128, blank=True, help_text=_("加签密钥 (SEC…), if the robot uses one.")
+    dingtalk_secret = EncryptedTextField(
+        _("DingTalk signing secret"), blank=True, help_text=_("加签密钥 (SEC…), if the robot uses one.")
     )
 
     class Meta:

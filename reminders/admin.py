@@ -6,7 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Message, Preference, Reminder, TaskMute
+from accounts.encryption import mask
+
+from .models import Channel, Message, Preference, Reminder, TaskMute
 from .services import message_retry
 
 
@@ -27,10 +29,12 @@ class MessageAdmin(admin.ModelAdmin):
     list_display = ("day", "recipient", "channel", "state", "reminder_count", "attempts", "sent_at", "error_summary")
     list_filter = ("state", "channel", "day")
     list_select_related = ("recipient",)
-    search_fields = ("recipient__username", "recipient__full_name", "address")
+    search_fields = ("recipient__username", "recipient__full_name")
     date_hierarchy = "day"
     ordering = ("-day", "-pk")
-    readonly_fields = [field.name for field in Message._meta.fields]
+    # A robot's webhook is its credential: shown masked, never searched (docs/security.md).
+    exclude = ("address",)
+    readonly_fields = [field.name if field.name != "address" else "address_shown" for field in Message._meta.fields]
     inlines = [ReminderInline]
     actions = ["retry_now"]
     show_full_result_count = False
@@ -41,6 +45,10 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("reminders"), ordering="reminder_total")
     def reminder_count(self, message):
         return message.reminder_total
+
+    @admin.display(description=_("address"))
+    def address_shown(self, message):
+        return message.address if message.channel == Channel.EMAIL else mask(message.address)
 
     @admin.display(description=_("last error"))
     def error_summary(self, message):

@@ -106,13 +106,19 @@ def _signed(url: str, secret: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
 
 
+def _dingtalk_secret(webhook: str) -> str:
+    """The signing secret of the department whose robot this is; the columns are encrypted, so each
+    department's webhook is compared after decryption (a bureau has tens of departments)."""
+    for address, secret in Department.objects.exclude(dingtalk_secret="").values_list(
+        "dingtalk_webhook", "dingtalk_secret"
+    ):
+        if hmac.compare_digest(address.encode(), webhook.encode()):
+            return secret
+    return ""
+
+
 def _post_dingtalk(message: Message, mention: str) -> None:
-    secret = (
-        Department.objects.filter(dingtalk_webhook=message.address)
-        .exclude(dingtalk_secret="")
-        .values_list("dingtalk_secret", flat=True)
-        .first()
-    )
+    secret = _dingtalk_secret(message.address)
     text = _truncate(message.body_text)
     payload = {"msgtype": "markdown", "markdown": {"title": message.subject, "text": text}}
     if mention:

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from accounts.roles import is_manager
+from audit.models import Action
+from audit.services import audit_record
 from plans.models import Department
 
 from .models import Report
@@ -60,6 +62,7 @@ def report_download(request, pk: int, kind: str):
     stored = getattr(report, kind, None) if kind in CONTENT_TYPES else None
     if not stored:
         raise Http404
+    audit_record(action=Action.EXPORT, obj=report, request=request, detail=kind)
     return FileResponse(
         stored.open("rb"), as_attachment=True, filename=f"{report}.{kind}", content_type=CONTENT_TYPES[kind]
     )

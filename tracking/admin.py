@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from plans.admin import TaskAdmin
 from plans.admin_scoping import ScopedTaskAdminMixin
 
+from .admin_progress_import import ProgressImportAdminMixin
 from .admin_reviews import ReviewActionsMixin
 from .forms import ProgressUpdateForm
 from .models import ProgressUpdate
@@ -61,7 +62,7 @@ TaskAdmin.inlines = [*TaskAdmin.inlines, ProgressUpdateInline]
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
+class ProgressUpdateAdmin(ProgressImportAdminMixin, ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
     """Also the managers' review queue: filter on 待审核 (submitted), approve or return."""
 
     task_lookup = "task"

@@ -15,8 +15,11 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.roles import is_manager
+from audit.models import Action
+from audit.services import audit_record
 from plans.extraction.text import normalize
 from plans.models import Plan, Task
 from plans.selectors import task_scope
@@ -151,7 +154,7 @@ def progress_import_sheet(
     for row in rows:
         task = tasks.get(row.code)
         if row.code and task is None:
-            row.errors.append(f"编号 {row.code}: no such task in this plan, or not one of yours")
+            row.errors.append(_unknown_task_reason(row.code, plan))
         if not row.errors:
             try:
                 validate_period(row.period)
@@ -195,6 +198,7 @@ def progress_import_sheet(
         return result
     with transaction.atomic():
         ProgressUpdate.objects.bulk_create(new_updates, batch_size=1000)
+        audit_record(action=Action.IMPORT, obj=plan, actor=user, detail=f"progress rows={len(new_updates)}")
         if manager:
             task_refresh_reported(tasks=Task.objects.filter(pk__in={update.task_id for update in new_updates}))
     for row in rows:
@@ -202,3 +206,15 @@ def progress_import_sheet(
             row.action = "skipped"
     result.written = True
     return result
+
+
+def _unknown_task_reason(code: str, plan: Plan) -> str:
+    """Why a row's code names no task the person may report on: not in the plan, or another department's."""
+    task = Task.objects.filter(plan=plan, code=code).select_related("lead_department").first()
+    if task is None:
+        return gettext("Code %(code)s: this plan has no task with this code.") % {"code": code}
+    if task.kind == Task.Kind.SECTION:
+        return gettext("Code %(code)s is a section heading: report progress on its tasks.") % {"code": code}
+    return gettext(
+        "Code %(code)s is led by %(department)s, not one of your departments: report only your own tasks."
+    ) % {"code": code, "department": task.lead_department or "—"}

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_manager
+from audit.models import Action
+from audit.services import audit_record
 from plans import services as plan_services
 from plans.models import Task
 from plans.selectors import task_scope
@@ -35,6 +37,7 @@ def _claim(item: REVIEWABLE, *, reviewer, state: str, note: str) -> REVIEWABLE:
     if not claimed:
         raise ValidationError(_("This has already been reviewed."))
     item.refresh_from_db()
+    audit_record(action=Action.APPROVAL, obj=item, actor=reviewer, detail=f"state={state}")
     return item
 
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from audit.models import Action
+from audit.services import audit_record
 from plans.models import Plan
 from plans.pacing import Health
 from plans.selectors import task_scope
@@ -97,6 +99,7 @@ def task_list(request, health: str):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{chosen}-{today:%Y%m%d}.xlsx"'
+        audit_record(action=Action.EXPORT, request=request, object_type="plans.task", detail=f"{chosen} list")
         return response
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -5,6 +5,7 @@ one reader (django-environ). The defaults give a working single-machine site:
 an embedded PostgreSQL, a file-system Celery broker and a file cache under ``var/``.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -35,7 +36,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "import_export",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
+    "audit",
     "plans",
     "tracking",
     "reminders",
@@ -45,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -52,9 +60,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "audit.context.AuditContextMiddleware",
+    "accounts.middleware.LoginPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -175,6 +188,8 @@ DEFAULT_BEAT_SCHEDULE = {
     "reports-build-due": {"task": "reports.build_due", "crontab": "30 7 * * *"},
     # A new day moves tasks between colours; pages would otherwise do it on their first view.
     "plans-refresh-colours": {"task": "plans.refresh_colours", "crontab": "1 0 * * *"},
+    # Deletes audit events older than AUDIT_RETENTION_DAYS (never younger than 180 days).
+    "audit-prune": {"task": "audit.prune", "crontab": "45 3 * * *"},
 }
 
 # --- Mail ---------------------------------------------------------------------
@@ -183,13 +198,31 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="督办系统 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Passwords ----------------------------------------------------------------
+# --- Passwords and login (docs/security.md, 身份鉴别) ----------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"remember": 5}},
 ]
+# Administrators change their password after this many days (0: never asked).
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginBackend", "django.contrib.auth.backends.ModelBackend"]
+# django-axes: after AXES_FAILURE_LIMIT wrong passwords a username, and separately an address, is locked
+# for AXES_COOLOFF_MINUTES; an administrator unlocks by deleting the access attempt in the admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Reverse proxies in front of gunicorn that append X-Forwarded-For (accounts.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+# Two-factor login (TOTP) required of these roles: "manager", "administrator" (default: nobody, optional).
+OTP_REQUIRED_FOR = env.list("OTP_REQUIRED_FOR", default=[])
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="督办系统")
 
 # --- Language and time --------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -214,11 +247,45 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# --- Security audit log (audit) ------------------------------------------------
+# Days audit events are kept; the prune never deletes younger than 180 whatever this says.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+
+# --- Secrets at rest (accounts.encryption) -------------------------------------
+# Fernet keys, comma-separated: the first encrypts, all decrypt. Rotate with manage.py rotate_field_key.
+# Without any, development derives one from SECRET_KEY; production.py requires them.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
 # --- Sessions and cookies -----------------------------------------------------
+# Signed out after this many idle minutes: a request renews the session's expiry when its last renewal
+# is a minute old (accounts.middleware), rather than writing the session on every request.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Content-Security-Policy (django-csp) and other headers ---------------------
+# No inline script anywhere: behaviour lives in static/js. Inline style attributes stay allowed (the
+# admin's own templates use them); images may be data: URIs (the admin's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page uses (accounts.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # --- Product rules ------------------------------------------------------------
 # A task this many percentage points behind its expected progress (序时进度) is behind pace.

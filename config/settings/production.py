@@ -6,6 +6,10 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Robot webhooks and signing secrets are encrypted with these (python -c "from cryptography.fernet import
+# Fernet; print(Fernet.generate_key().decode())"); a key derived from SECRET_KEY is for development only.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_ENCRYPTION_REQUIRE_KEY = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -163,10 +163,7 @@ class SheetImportRun:
         if self.allowed is not None and action != "unchanged" and not row.is_category:
             old_department = old["lead_department_id"] if old else None
             if task.lead_department_id not in self.allowed or (old_department and old_department not in self.allowed):
-                row.errors.append(
-                    _("%(column)s %(name)s: not one of your departments")
-                    % {"column": "责任单位", "name": row.department or "—"}
-                )
+                row.errors.append(self._not_yours(row, old_department))
                 return self._record(Item(row, "error", None))
         # Only rows to be written keep their task: an unchanged row is done with here.
         if action == "unchanged":
@@ -190,6 +187,20 @@ class SheetImportRun:
                 before, after = owners.get(before, before), owners.get(after, after)
             changes.append((_field_label(name), _shown(before), _shown(after)))
         return changes
+
+    def _not_yours(self, row: SheetRow, old_department: int | None) -> str:
+        """The real reason a row is refused: whose department the task is, and which are the importer's."""
+        names = {department.pk: department.name for department in self.departments.departments}
+        yours = "、".join(sorted(names.get(pk, str(pk)) for pk in self.allowed)) or "—"
+        if old_department and old_department not in self.allowed:
+            return _(
+                "Task %(code)s is led by %(department)s, which is not one of your departments (%(yours)s): "
+                "an import cannot change it."
+            ) % {"code": row.code, "department": names.get(old_department, "—"), "yours": yours}
+        return _(
+            "Lead department “%(department)s” is not one of your departments (%(yours)s): "
+            "you may import only your own departments' tasks."
+        ) % {"department": row.department or "—", "yours": yours}
 
     def _record(self, item: Item) -> Item:
         self.result.counts[item.action] += 1

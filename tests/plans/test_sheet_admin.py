@@ -125,14 +125,31 @@ def test_skipping_bad_rows_imports_the_good_ones(client, manager, plan, departme
     assert list(Task.objects.values_list("code", flat=True)) == ["1"]
 
 
-def test_staff_import_only_into_their_own_departments(client, staff_a, plan, department_a, department_b):
+def test_staff_cannot_import_tasks_as_they_cannot_add_them_and_are_told_why(client, staff_a, plan, department_a):
+    client.force_login(staff_a)
+    assert client.get(reverse("admin:plans_task_add")).status_code == 403
+    refused = client.get(IMPORT, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 403 and "新增任务" in refused.content.decode()
+    data = sheet([[1, "本科任务", "400家以上", department_a.name, "", ""]])
+    assert upload(client, plan, data).status_code == 403
+    assert not Task.objects.exists()
+
+
+def test_staff_given_task_import_import_only_into_their_own_departments(
+    client, staff_a, plan, department_a, department_b
+):
+    from django.contrib.auth.models import Permission
+
+    staff_a.user_permissions.add(Permission.objects.get(codename="add_task"))
     client.force_login(staff_a)
     data = sheet(
         [[1, "本科任务", "400家以上", department_a.name, "", ""], [2, "他科任务", "30项", department_b.name, "", ""]]
     )
     preview = upload(client, plan, data)
     invalid = preview.context["result"].invalid_rows
-    assert [row.number for row in invalid] == [3] and "不是您所在科室" in str(invalid[0].error)
+    assert [row.number for row in invalid] == [3]
+    message = str(invalid[0].error)
+    assert department_b.name in message and department_a.name in message and "只能导入本科室的任务" in message
     assert not Task.objects.exists()
 
 

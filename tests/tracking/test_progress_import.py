@@ -83,7 +83,9 @@ def test_a_falling_count_needs_its_correction_note_and_one_bad_row_stops_all(sta
 
 def test_staff_cannot_report_through_a_ledger_on_other_departments_tasks(staff_a, task_b, plan):
     result = run(ledger([[task_b.code, "2025-03", 5, "", "", ""]]), plan, staff_a, dry_run=False)
-    assert "not one of yours" in result.rows[0].errors[0] and not ProgressUpdate.objects.exists()
+    message = result.rows[0].errors[0]
+    assert "not one of your departments" in message and task_b.lead_department.name in message
+    assert not ProgressUpdate.objects.exists()
 
 
 @pytest.mark.parametrize(

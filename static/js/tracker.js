@@ -1,0 +1,30 @@
+/* Behaviour the pages used to carry in inline scripts, kept here so that the Content-Security-Policy
+   can refuse every inline script (docs/security.md). */
+(function () {
+  "use strict";
+
+  // A <select data-autosubmit> submits its form when changed (the language switch).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // The sheet import's progress page polls its status until the job is done or failed.
+  var box = document.getElementById("import-job");
+  if (!box || box.dataset.poll !== "1") { return; }
+  var labels = {check: box.dataset.labelCheck, write: box.dataset.labelWrite, read: box.dataset.labelRead};
+  function show(status) {
+    document.getElementById("job-state").textContent = status.state_label;
+    document.getElementById("job-stage").textContent = labels[status.stage] || "";
+    var bar = document.getElementById("job-progress");
+    bar.max = status.total || 1; bar.value = status.done;
+    document.getElementById("job-count").textContent = status.done + "/" + status.total;
+    var finished = status.state === "done" || status.state === "failed";
+    if (finished) { window.location.reload(); }  // the page itself then shows the outcome
+    return finished;
+  }
+  function poll() {
+    fetch(box.dataset.statusUrl, {credentials: "same-origin"}).then(function (r) { return r.json(); })
+      .then(function (status) { if (!show(status)) { setTimeout(poll, 1000); } });
+  }
+  poll();
+})();
