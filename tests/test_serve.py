@@ -1,15 +1,19 @@
 """bin/serve (what `make run` ends with): the site answers, and stopping the script stops everything it started."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from config import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,12 +54,22 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def test_serve_answers_and_sigterm_stops_everything_it_started(tmp_path):
+@pytest.fixture
+def var_dir():
+    """Not under pytest's tmp_path: pytest takes the read rights of /tmp/pytest-of-<user> back at each
+    session's start, and the embedded server's own user must reach its data folder."""
+    path = Path(tempfile.mkdtemp(prefix="kjj-serve-"))
+    yield path / "var"
+    embedded_db.main(["stop", str(path / "var" / "postgres")])  # never leave one running
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_serve_answers_and_sigterm_stops_everything_it_started(var_dir):
     """On the defaults: the embedded PostgreSQL in $VAR_DIR/postgres is stopped with the rest."""
     unset = ("REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL")
     env = {
         **{key: value for key, value in os.environ.items() if key not in unset},
-        "VAR_DIR": str(tmp_path / "var"),
+        "VAR_DIR": str(var_dir),
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
     }
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True, timeout=120)
@@ -86,7 +100,7 @@ def test_serve_answers_and_sigterm_stops_everything_it_started(tmp_path):
         assert serve.wait(timeout=30) == 143
         time.sleep(0.5)
         assert [pid for pid in started if alive(pid)] == []
-        assert not (tmp_path / "var" / "postgres" / "postmaster.pid").exists(), "the embedded PostgreSQL still runs"
+        assert not (var_dir / "postgres" / "postmaster.pid").exists(), "the embedded PostgreSQL still runs"
     finally:
         if serve.poll() is None:
             serve.kill()
