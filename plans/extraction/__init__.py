@@ -45,7 +45,7 @@ def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
                 _("The document has a summary of past work but no plan part (计划, 思路, 要点) after it.")
             )
     plan_year = year or facts.plan_year(heading, title_line, body)
-    paragraphs = [line for line in lines if line != title_line]
+    paragraphs = lines[lines.index(title_line) + 1 :] if title_line in lines[:3] else lines
     if plan_year is None:
         if not root.children and not read_prose(paragraphs, plan_year=datetime.date.today().year)[0]:
             raise PlanReadError(_no_plan_message(paragraphs))
@@ -55,6 +55,9 @@ def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
     if root.children:
         tasks = TreeReader.read(top, plan_year)
         starts_at = heading.title(60) if heading else ""
+        if heading is None:  # the opening paragraphs may state the year's targets (今年的主要目标是:…)
+            opening = [line for line in root.text.split("\n") if line.strip() and line.strip() != title_line]
+            tasks = read_prose(opening, plan_year=plan_year, section_code="0", targets_only=True)[0] + tasks
     else:
         tasks, starts_at = read_prose(paragraphs, plan_year=plan_year)
         if not tasks:

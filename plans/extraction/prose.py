@@ -49,39 +49,67 @@ def is_plan_sentence(sentence: str, *, plan_year: int) -> bool:
     return not (_DONE.search(sentence) and not _STRONG.search(sentence))
 
 
-def read_prose(paragraphs: list[str], *, plan_year: int, first_code: int = 1) -> tuple[list[ExtractedTask], str]:
-    """Tasks of the plan paragraphs, and the sentence the plan starts with."""
+_HEADING = re.compile(r"^[^。;,!?]{2,30}$")
+_SUMMARY_HEADING = re.compile(r"总结|回顾|完成情况|开展情况|工作情况|主要成效|主要成绩|取得成效|进展情况")
+_PLAN_HEADING = re.compile(r"计划|思路|要点|打算|安排|目标|任务|举措|下一步")
+
+
+def read_prose(
+    paragraphs: list[str], *, plan_year: int, section_code: str | None = None, targets_only: bool = False
+) -> tuple[list[ExtractedTask], str]:
+    """Tasks of the plan paragraphs, and the sentence the plan starts with.
+
+    Each paragraph becomes a section (1, 2, …) unless ``section_code`` gathers them all under one (the
+    opening paragraphs of a numbered plan). Paragraphs under a heading of last year's summary are left out.
+    """
     plan_end = datetime.date(plan_year, 12, 31)
     tasks: list[ExtractedTask] = []
     starts_at = ""
-    section = first_code - 1
+    in_summary = False
     for paragraph in paragraphs:
+        if _HEADING.match(paragraph) and not re.search(r"\d", re.sub(r"20\d\d年度?", "", paragraph)):
+            in_summary = bool(_SUMMARY_HEADING.search(paragraph)) and not _PLAN_HEADING.search(paragraph)
+            continue
         sentences = [s.group(0).strip() for s in _SENTENCE.finditer(paragraph) if s.group(0).strip()]
-        plan_sentences = [s for s in sentences if is_plan_sentence(s, plan_year=plan_year)]
+        plan_sentences = [s for s in sentences if not in_summary and is_plan_sentence(s, plan_year=plan_year)]
         if not plan_sentences:
             continue
-        section += 1
-        code = str(section)
+        gathered = section_code is not None and any(task.code == section_code for task in tasks)
+        code = section_code or str(sum(1 for task in tasks if task.parent is None) + 1)
         items = _commitments(plan_sentences, code=code, plan_year=plan_year, plan_end=plan_end)
+        if targets_only:
+            items = [item for item in items if item.target is not None]
         items = _without_restatements(items, earlier=tasks)
         if not items:
-            section -= 1
             continue
         starts_at = starts_at or plan_sentences[0]
-        title = _lead_in(plan_sentences[0])
-        tasks.append(
-            ExtractedTask(
-                code=code,
-                parent=None,
-                label="",
-                title=title,
-                kind="section",
-                deadline=max(item.deadline for item in items),
-                source=paragraph[:2000],
+        if not gathered:
+            tasks.append(
+                ExtractedTask(
+                    code=code,
+                    parent=None,
+                    label="",
+                    title=_lead_in(plan_sentences[0]),
+                    kind="section",
+                    deadline=plan_end,
+                    source=paragraph[:2000],
+                )
             )
-        )
         tasks += items
+    _renumber(tasks)
     return tasks, starts_at
+
+
+def _renumber(tasks: list[ExtractedTask]) -> None:
+    """Items numbered 1, 2, 3 under their section, and each section due with its last item."""
+    counts: dict[str, int] = {}
+    sections = {task.code: task for task in tasks if task.parent is None}
+    for task in tasks:
+        if task.parent is not None:
+            counts[task.parent] = counts.get(task.parent, 0) + 1
+            task.code = f"{task.parent}.{counts[task.parent]}"
+            section = sections[task.parent]
+            section.deadline = max(section.deadline, task.deadline)
 
 
 def _commitments(sentences: list[str], *, code: str, plan_year: int, plan_end: datetime.date) -> list[ExtractedTask]:
@@ -142,10 +170,6 @@ def _without_restatements(items: list[ExtractedTask], *, earlier: list[Extracted
         if item.target is not None and any(_same_target(item, other) for other in earlier + kept):
             continue
         kept.append(item)
-    number = 0
-    for item in kept:  # renumber what is left so codes stay 1, 2, 3
-        number += 1
-        item.code = f"{item.parent}.{number}"
     return kept
 
 

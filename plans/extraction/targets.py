@@ -76,6 +76,28 @@ UNITS = [
     "天",
     "处",
 ]
+# 1.2万家, 3亿人次: a count in ten-thousands or hundred-millions keeps its scale in the unit.
+_SCALABLE = [
+    "家",
+    "个",
+    "项",
+    "件",
+    "台",
+    "名",
+    "套",
+    "只",
+    "株",
+    "场",
+    "篇",
+    "条",
+    "辆",
+    "吨",
+    "亩",
+    "千瓦",
+    "人次",
+    "美元",
+]
+UNITS += [scale + unit for scale in ("万", "亿") for unit in _SCALABLE if scale + unit not in UNITS]
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -86,6 +108,9 @@ _ARABIC = re.compile(
 _CHINESE = re.compile(rf"(?<!第)(?P<lo>[一二三四五六七八九十百千万两]+)(?P<unit>{_UNIT})(?=以上|及以上|左右)")
 
 _ABOUT = re.compile(r"^\s*(?:左右|上下)")
+_ABOUT_BEFORE = re.compile(r"(?:约|大约|预计)\s*$")
+# A growth by so much commits to at least that much: 增长10%, 提高2个百分点.
+_GROWTH_BEFORE = re.compile(r"(?:增长|提高|提升|增加(?!值)|增幅)\s*(?:了)?\s*$")
 _AT_LEAST_AFTER = re.compile(r"^\s*(?:及以上|以上|或以上)")
 _AT_MOST_AFTER = re.compile(r"^\s*(?:以内|以下|之内)")
 _AT_MOST_BEFORE = re.compile(r"(?:不超过|不高于|控制在|(?<!不)低于|(?<!不)少于|压减到|降至)\s*$")
@@ -100,7 +125,7 @@ _LEAD_WORDS = re.compile(
 )
 _TAIL_WORDS = re.compile(r"(?:达到|达|力争突破|力争|突破|超过|不少于|不低于|不超过|控制在|数|总数|为|至)+$")
 _PROTECT = re.compile(
-    r"“[^”]{0,40}”|\"[^\"]{0,40}\"|《[^》]{0,80}》|「[^」]{0,40}」|[A-Za-z][A-Za-z&]*\d+[A-Za-z\d]*|\d+\+\w*|\w?\+\d+"
+    r"“(?!十[一二三四五六七八九]五”)[^”]{0,40}”|\"[^\"]{0,40}\"|《[^》]{0,80}》|「[^」]{0,40}」|[A-Za-z][A-Za-z&]*\d+[A-Za-z\d]*|\d+\+\w*|\w?\+\d+"
 )
 
 
@@ -173,8 +198,10 @@ def _adjacent_comparator(before: str, after: str, *, is_range: bool) -> str:
         return ">="
     if _MORE_THAN_BEFORE.search(before):
         return ">"
-    if _AT_LEAST_BEFORE.search(before):
+    if _AT_LEAST_BEFORE.search(before) or _GROWTH_BEFORE.search(before):
         return ">="
+    if _ABOUT_BEFORE.search(before):
+        return "~"
     return "="
 
 

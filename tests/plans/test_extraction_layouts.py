@@ -257,3 +257,55 @@ def test_the_lead_department_and_owner_named_in_an_item_are_suggested():
     by_code = {task.code: task for task in plan.tasks}
     assert (by_code["1"].department, by_code["1"].owner) == ("高新科", "王明")
     assert by_code["2"].department == "成果科"
+
+
+def test_targets_stated_in_the_opening_paragraph_of_a_numbered_plan_are_read_too():
+    plan = extract_plan(
+        "某市科技局2025年工作要点\n"
+        "2025年全市科技工作的主要目标是:全社会研发经费投入增长12%,高新技术企业总数达到1500家。\n"
+        "一、强化企业主体\n1.新认定高新技术企业200家以上。\n"
+    )
+    assert readings(plan)[:2] == [(12.0, "%", ">=", "2025-12-31"), (1500.0, "家", ">=", "2025-12-31")]
+    assert [task.code for task in plan.tasks[:3]] == ["0", "0.1", "0.2"]
+    assert readings(plan)[2] == (200.0, "家", ">=", "2025-12-31")
+
+
+def test_summary_paragraphs_under_a_summary_heading_are_left_out_of_a_prose_plan():
+    plan = extract_plan(
+        "某县科技局工作总结及计划\n"
+        "一年来工作回顾\n"
+        "全年新认定高新技术企业12家,技术合同成交额完成3亿元。\n"
+        "2025年工作计划\n"
+        "全年力争新认定高新技术企业15家,技术合同成交额达到4亿元。",
+        year=2025,
+    )
+    assert readings(plan) == [(15.0, "家", ">=", "2025-12-31"), (4.0, "亿元", ">=", "2025-12-31")]
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("到“十四五”末,全县高新技术企业达到100家。", "2025-12-31"),
+        ("全县高新技术企业6月30日前达到100家。", "2024-06-30"),
+        ("明年全县高新技术企业达到100家。", "2025-12-31"),
+        ("2025年6月底前,全县高新技术企业达到100家。", "2025-06-30"),
+        ("三年内,全县高新技术企业达到100家。", "2026-12-31"),
+    ],
+)
+def test_more_ways_of_naming_a_horizon(text, deadline):
+    plan = extract_plan("某县科技局2024年工作要点\n" + text)
+    assert [reading[3] for reading in readings(plan)] == [deadline]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("新增科技型中小企业1.2万家", [(Decimal("1.2"), None, "万家", "=")]),
+        ("高新技术产业增加值占比提高2个百分点", [(Decimal(2), None, "个百分点", ">=")]),
+        ("全社会研发投入增长15%", [(Decimal(15), None, "%", ">=")]),
+        ("组织约200家企业参加对接会", [(Decimal(200), None, "家", "~")]),
+        ("高新技术产业增加值1250亿元", [(Decimal(1250), None, "亿元", "=")]),
+    ],
+)
+def test_scaled_units_growth_and_about_are_read(text, expected):
+    assert read_one(text) == expected
