@@ -9,7 +9,7 @@ left out, so that a news report or a summary followed by this year's plan yields
 import datetime
 import re
 
-from .deadlines import deadline_at
+from .deadlines import deadline_at, paragraph_horizon
 from .model import ExtractedTask
 from .targets import FoundTarget, find_targets, protect
 from .text import after_last
@@ -76,7 +76,8 @@ def read_prose(
             continue
         gathered = section_code is not None and any(task.code == section_code for task in tasks)
         code = section_code or str(sum(1 for task in tasks if task.parent is None) + 1)
-        items = _commitments(plan_sentences, code=code, plan_year=plan_year, plan_end=plan_end)
+        opening = paragraph_horizon(plan_sentences[0], plan_year=plan_year) or plan_end
+        items = _commitments(plan_sentences, code=code, plan_year=plan_year, plan_end=opening)
         if targets_only:
             items = [item for item in items if item.target is not None]
         items = _without_restatements(items, earlier=tasks)

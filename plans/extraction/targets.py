@@ -142,6 +142,7 @@ _BASELINE = re.compile(
     r"(?:比|较|相比|同比)(?P<base>20\d\d年(?:底|末)?|上年(?:度)?|去年|“十[一二三四五]五”末|[^,;。]{0,6}末)"
 )
 _RESTATED = re.compile(r"^[^;。]{0,24}?(?:达到|达)\s*\d")
+_EVERY = re.compile(r"每(?:年|半年|季度|季|月|周|旬|两个月)")
 _DONE_BEFORE = re.compile(r"(?:已经|已)[^,;。]{0,20}$")
 
 
@@ -167,8 +168,10 @@ def past_fact_spans(text: str, *, plan_year: int) -> list[tuple[int, int]]:
     """From a mention of an earlier year (2024年度…) to the end of its sentence."""
     spans = []
     for match in re.finditer(r"(20\d\d)年(?:度|底|末)?", text):
-        if re.search(r"(?:比|较|相比|对比|与|[(-])\s*$", text[max(0, match.start() - 2) : match.start()]):
-            continue  # a base year (比2004年翻一番) or a plan period (2019-2020年), not a past fact
+        if re.search(r"(?:比|较|相比|对比|与|到|至|[(-])\s*$", text[max(0, match.start() - 2) : match.start()]):
+            continue  # a base year (比2004年翻一番), a horizon (到2024年) or a period (2019-2020年)
+        if re.match(r"(?:底|末)?(?:前|之前|以前)", text[match.end() :]):
+            continue  # a deadline (2024年底前), not a past fact
         if int(match.group(1)) < plan_year:
             end = re.search(r"[。;]|$", text[match.end() :])
             spans.append((match.start(), match.end() + end.start()))
@@ -211,7 +214,7 @@ def _clause_start(text: str, position: int) -> int:
 
 def _metric(text: str, start: int, number_at: int, number_end: int) -> str:
     """What is counted: the words before the number, or after it when only a verb precedes (实施10个试点项目)."""
-    metric = re.sub(r"20\d\d年?度?", "", text[start:number_at].replace("\u3000", ""))
+    metric = re.sub(r"20\d\d年?(?:度|底|末)?(?:前|之前)?", "", text[start:number_at].replace("\u3000", ""))
     metric = _LEAD_WORDS.sub("", metric)
     metric = _TAIL_WORDS.sub("", metric).strip(" 、,")
     if len(metric) <= 2:
@@ -262,6 +265,8 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
             continue
         if _DONE_BEFORE.search(masked[_clause_start(masked, start) : start]):
             continue  # 已达到…: a result, not a commitment
+        if unit in ("次", "场次") and _EVERY.search(masked[_clause_start(masked, start) : start]):
+            continue  # 每季度召开1次: how often, a routine rather than a target
         flags = []
         clause_start = max(_clause_start(masked, start), last_end)
         if not unit:

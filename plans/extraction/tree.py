@@ -76,7 +76,8 @@ class TreeReader:
             if not inside and len(re.findall(r"[\u4e00-\u9fa5]", original)) >= 8:
                 if not re.search(r"(?:目标|是|为)$", original):
                     number += 1
-                    self._add(f"{code}.{number}", code, "", original[:60], "milestone", original)
+                    deadline = deadline_at(masked, clause.start(), clause.end(), plan_year=self.plan_year)
+                    self._add(f"{code}.{number}", code, "", original[:60], "milestone", original, deadline=deadline)
 
     def _targets_as_leaves(self, text: str, code: str, *, letters: bool) -> None:
         for index, target in enumerate(find_targets(text, plan_year=self.plan_year)):

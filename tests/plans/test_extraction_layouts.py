@@ -309,3 +309,25 @@ def test_more_ways_of_naming_a_horizon(text, deadline):
 )
 def test_scaled_units_growth_and_about_are_read(text, expected):
     assert read_one(text) == expected
+
+
+def test_a_three_year_action_plan_issued_by_a_notice_is_read_for_the_year_it_was_issued():
+    """tests/data/action_plan_2024_2026.txt: the team's own text in the form of a 实施方案 issued by a 通知."""
+    from tests.plans.extraction_scoring import DATA
+
+    plan = extract_plan((DATA / "action_plan_2024_2026.txt").read_text(encoding="utf-8"))
+    assert (plan.title, plan.year) == ("某市加快建设科技强市三年行动方案(2024-2026年)", 2024)
+    by_metric = {
+        t.target.metric: (float(t.target.value), t.target.unit, t.deadline.year) for t in plan.tasks if t.target
+    }
+    assert by_metric["综合科技创新水平"] == (5.0, "位", 2026)  # 到2026年 opens the goal paragraph
+    assert by_metric["全社会研发经费投入强度"] == (2.8, "%", 2026)  # and governs its later sentences
+    assert by_metric["高新技术企业"] == (1100.0, "家", 2024)  # 2024年底前: a deadline, not a past fact
+    assert by_metric["三年内新建省级以上重点实验室"] == (10.0, "家", 2026)
+    assert not any(t.target.unit == "次" for t in plan.tasks if t.target)  # 每季度召开1次: a routine
+    assert not any(
+        t.target.value == 5 and t.target.unit == "亿元" and "营业收入" in t.target.metric
+        for t in plan.tasks
+        if t.target
+    )  # 5亿元以上工业企业: a threshold
+    assert next(t for t in plan.tasks if t.title.startswith("全市科技创新能力")).deadline.year == 2026
