@@ -144,6 +144,10 @@ def _heading(root) -> str:
 
 
 def _lines(element) -> list[str]:
+    for node in element.iter():  # line breaks in the page's source are spaces, not breaks
+        if isinstance(node.tag, str):
+            node.text = re.sub(r"\s*[\r\n]+\s*", "", node.text) if node.text else node.text
+            node.tail = re.sub(r"\s*[\r\n]+\s*", "", node.tail) if node.tail else node.tail
     for block in element.iter(*_BLOCKS):
         block.tail = "\n" + (block.tail or "")
         if block.tag == "br":

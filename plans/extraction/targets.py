@@ -119,11 +119,13 @@ _AT_LEAST_BEFORE = re.compile(r"(?:达到|达|力争|不少于|不低于|至少|
 _NOT_A_MEASURE_AFTER = re.compile(r"^(?:强|版|号|届|周年|大|代|次方|倍|\+|号文|先锋|工程|计划|年|月|日|季度|\.\d|:\d)")
 # A number without its unit is a commitment only after a word that commits to it.
 _BARE_TRIGGER = re.compile(r"(?:入库|突破|达到|达|新增|引进|超过|力争|数|实现|认定|培育|建成|招引|完成)[^,;。:]{0,12}$")
-_CLAUSE_BREAK = re.compile(r"[,;。:!?]")
+_CLAUSE_BREAK = re.compile(r"[,;。:!?\n]")
 _LEAD_WORDS = re.compile(
     r"^(?:及以上|以上|左右|20\d\d年(?:度)?|全年|年内|力争|争取|今年|同时|其中|确保|实现|累计|全市|\s|,|、|和|及)+"
 )
-_TAIL_WORDS = re.compile(r"(?:达到|达|力争突破|力争|突破|超过|不少于|不低于|不超过|控制在|数|总数|为|至)+$")
+_TAIL_WORDS = re.compile(
+    r"(?:达到|达|力争突破|力争|突破|超过|不少于|不低于|不超过|控制在|数|总数|为|至|要|将|要比|将比)+$"
+)
 _PROTECT = re.compile(
     r"“(?!十[一二三四五六七八九]五”)[^”]{0,40}”|\"[^\"]{0,40}\"|《[^》]{0,80}》|「[^」]{0,40}」|[A-Za-z][A-Za-z&]*\d+[A-Za-z\d]*|\d+\+\w*|\w?\+\d+"
 )
@@ -141,7 +143,8 @@ _DOUBLING = re.compile(r"翻(?P<n>一|两|二|三|1|2|3)番")
 _BASELINE = re.compile(
     r"(?:比|较|相比|同比)(?P<base>20\d\d年(?:底|末)?|上年(?:度)?|去年|“十[一二三四五]五”末|[^,;。]{0,6}末)"
 )
-_RESTATED = re.compile(r"^[^;。]{0,24}?(?:达到|达)\s*\d")
+# 翻一番,达到5200亿元 / 翻两番的目标,达到1万亿元: the doubling is restated as a figure right after it.
+_RESTATED = re.compile(r"^(?:的目标|的目标任务)?\s*,?\s*(?:即|力争)?(?:达到|达|突破|超过)\s*\d")
 _EVERY = re.compile(r"每(?:年|半年|季度|季|月|周|旬|两个月)")
 _DONE_BEFORE = re.compile(r"(?:已经|已)[^,;。]{0,20}$")
 
@@ -209,7 +212,7 @@ def _adjacent_comparator(before: str, after: str, *, is_range: bool) -> str:
 
 
 def _clause_start(text: str, position: int) -> int:
-    return after_last(text, ",;。:!?", position)
+    return after_last(text, ",;。:!?\n", position)
 
 
 def _metric(text: str, start: int, number_at: int, number_end: int) -> str:

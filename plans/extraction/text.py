@@ -55,24 +55,26 @@ def normalize(text: str) -> str:
 
 
 def join_wrapped_lines(text: str) -> str:
-    """Join the hard line breaks a PDF or a web page leaves inside sentences.
+    """Join the hard line breaks a PDF leaves inside sentences.
 
-    A line is wrapped when it runs to the page's usual width and stops mid-sentence, and the next line
-    does not open a new numbered item. Short lines (titles, headings) are never joined.
+    Only where the text shows it was wrapped: many lines run to the same full width. There, a line that
+    runs to that width and stops mid-sentence is joined to the next unless the next opens a numbered
+    item. Short lines (titles, headings) are never joined.
     """
     lines = text.split("\n")
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
     if len(lengths) < 3:
         return text
     width = lengths[int(len(lengths) * 0.9) - 1] if len(lengths) >= 10 else lengths[-1]
-    if width < 12:
+    full = sum(1 for length in lengths if length >= 0.9 * width)
+    if width < 16 or full < max(2, 0.2 * len(lengths)):
         return text
     joined: list[str] = []
     for line in lines:
         stripped = line.strip()
         if joined and stripped:
             previous = joined[-1].strip()
-            wrapped = len(previous) >= 0.8 * width and previous[-1] not in _SENTENCE_END
+            wrapped = len(previous) >= 0.9 * width and previous[-1] not in _SENTENCE_END
             if wrapped and not _LIST_START.match(stripped):
                 joined[-1] = previous + stripped
                 continue

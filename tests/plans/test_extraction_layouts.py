@@ -331,3 +331,35 @@ def test_a_three_year_action_plan_issued_by_a_notice_is_read_for_the_year_it_was
         if t.target
     )  # 5亿元以上工业企业: a threshold
     assert next(t for t in plan.tasks if t.title.startswith("全市科技创新能力")).deadline.year == 2026
+
+
+def test_a_news_report_of_a_conference_yields_this_years_and_the_horizons_targets_only():
+    """tests/data/news_conference_2024.txt: a dateline, last year's results, then 今年 and 到2027年."""
+    from tests.plans.extraction_scoring import DATA
+
+    plan = extract_plan((DATA / "news_conference_2024.txt").read_text(encoding="utf-8"))
+    assert plan.year == 2024
+    assert readings(plan) == [
+        (2.8, "%", ">=", "2024-12-31"),
+        (1500.0, "家", ">", "2024-12-31"),
+        (150.0, "亿元", ">=", "2024-12-31"),
+        (20.0, "家", ">=", "2024-12-31"),
+        (4.0, "位", "<=", "2024-12-31"),
+        (2.0, "倍", ">=", "2027-12-31"),  # 比2023年翻一番, not restated by a figure
+        (3.2, "%", ">=", "2027-12-31"),
+    ]
+    doubling = next(t for t in plan.tasks if t.target and t.target.unit == "倍")
+    assert (doubling.target.metric, doubling.target.baseline) == ("高新技术企业数量", "2023年")
+    assert not any(task.title.startswith("2月26日") for task in plan.tasks)
+
+
+def test_an_items_own_completion_line_is_its_deadline():
+    plan = extract_plan(
+        "市科技局2025年工作要点\n"
+        "1. 推动科技型中小企业评价\n科技型中小企业入库600家。\n责任科室:高新技术科\n完成时限:2025年6月底\n"
+        "2. 建设省级重点实验室\n新增省级重点实验室2家。\n责任科室:基础研究科\n完成时限:11月\n"
+    )
+    by_code = {task.code: task for task in plan.tasks}
+    assert (by_code["1"].deadline, by_code["1"].department) == (datetime.date(2025, 6, 30), "高新技术科")
+    assert by_code["1"].title == "推动科技型中小企业评价" and by_code["1"].target.metric == "科技型中小企业入库"
+    assert by_code["2"].deadline == datetime.date(2025, 11, 30)
