@@ -130,13 +130,13 @@ def deadline_at(masked: str, start: int, end: int, *, plan_year: int) -> datetim
     sentence_start = after_last(masked, "。!?\n", start)
     first_clause_end = masked.find(";", sentence_start, start)
     head = masked[sentence_start : first_clause_end if first_clause_end >= 0 else start]
-    return head_horizon(head, plan_year=plan_year) or paragraph_horizon(masked[:start], plan_year=plan_year)
+    return head_horizon(head, plan_year=plan_year) or paragraph_horizon(masked, plan_year=plan_year, position=start)
 
 
-def paragraph_horizon(text: str, *, plan_year: int) -> datetime.date | None:
-    """A horizon opening the paragraph that ends ``text`` ("到2026年,…。…") governs its later sentences."""
-    paragraph = text[after_last(text, "\n", len(text)) :]
-    opening = re.split(r"[,;。]", paragraph, maxsplit=1)[0]
+def paragraph_horizon(text: str, *, plan_year: int, position: int | None = None) -> datetime.date | None:
+    """A horizon opening the paragraph that holds ``position`` ("到2026年,…。…") governs its later sentences."""
+    start = after_last(text, "\n", len(text) if position is None else position)
+    opening = re.split(r"[,;。]", text[start : start + 40], maxsplit=1)[0]
     if not re.fullmatch(r"(?:[^,;。]{0,8}(?:目标是|目标为):?)?(?:力争|争取|确保)?(?:到|至)[^,;。]{2,12}", opening):
         return None
     return head_horizon(opening + ",", plan_year=plan_year)

@@ -6,6 +6,7 @@ dates (2030先锋工程, 1+2产业布局, “1255”, 4.0版, 500强, G60, 2025�
 about the past (2024年度…比重2.4%) are not commitments.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -162,6 +163,7 @@ class FoundTarget:
     baseline: str = ""  # what a relative goal is measured against (比2004年)
 
 
+@functools.lru_cache(maxsize=256)
 def protect(text: str) -> str:
     """Blank out quoted names, book titles and letter-number codes, keeping offsets."""
     return _PROTECT.sub(lambda m: "\u3000" * len(m.group(0)), text)

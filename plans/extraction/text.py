@@ -100,9 +100,15 @@ def drop_furniture(lines: list[str]) -> list[str]:
     return kept
 
 
-def after_last(text: str, marks: str, position: int) -> int:
-    """Where the stretch ending at ``position`` starts: just after the last of ``marks`` before it, else 0."""
-    return max(text.rfind(mark, 0, position) for mark in marks) + 1
+def after_last(text: str, marks: str, position: int, *, within: int = 3000) -> int:
+    """Where the stretch ending at ``position`` starts: just after the last of ``marks`` before it.
+
+    Looks back at most ``within`` characters (no clause or paragraph of a plan is longer), so that
+    reading a long plan stays linear.
+    """
+    floor = max(0, position - within)
+    found = max(text.rfind(mark, floor, position) for mark in marks)
+    return found + 1 if found >= 0 else floor
 
 
 def cjk_share(text: str) -> float:
