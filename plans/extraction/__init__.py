@@ -21,7 +21,10 @@ from .tree import TreeReader
 
 __all__ = ["ExtractedPlan", "ExtractedTask", "PlanReadError", "extract_plan", "read_document"]
 
-_SUMMARY = re.compile(r"总结|回顾|开展情况|完成情况|工作情况|主要成效|进展情况|取得成效")
+_SUMMARY = re.compile(
+    r"总结|回顾|开展情况|完成情况|工作情况|主要成效|进展情况|取得成效|工作成效|工作成绩|主要成绩|一年来"
+)
+_FORWARD_HEADING = re.compile(r"新成效|新成绩|新突破|新进展|力争|确保|推动|加快")
 _PLAN = re.compile(r"计划|思路|要点|打算|安排|目标|措施|意见|重点|任务|规划")
 _GUIDANCE_ONLY = re.compile(r"^(?:总体思路|指导思想|总体要求|基本原则)$")
 
@@ -108,7 +111,11 @@ def _years_named(plan_year: int, tasks: list[ExtractedTask]) -> list[int]:
 def _plan_part(root: Node) -> tuple[list[Node], Node | None]:
     """The top-level nodes of the plan, and the heading that introduces them (二、2026年工作思路)."""
     top = root.children
-    summaries = [i for i, node in enumerate(top) if node.kind == "cn" and _SUMMARY.search(node.title(60))]
+    summaries = [
+        i
+        for i, node in enumerate(top)
+        if node.kind == "cn" and _SUMMARY.search(node.title(60)) and not _FORWARD_HEADING.search(node.title(60))
+    ]
     if not summaries:
         return [node for node in top if not _is_guidance_only(node)], None
     after = [node for node in top[summaries[-1] + 1 :] if _PLAN.search(node.title(60))]

@@ -363,3 +363,14 @@ def test_an_items_own_completion_line_is_its_deadline():
     assert (by_code["1"].deadline, by_code["1"].department) == (datetime.date(2025, 6, 30), "高新技术科")
     assert by_code["1"].title == "推动科技型中小企业评价" and by_code["1"].target.metric == "科技型中小企业入库"
     assert by_code["2"].deadline == datetime.date(2025, 11, 30)
+
+
+def test_items_numbered_with_a_half_bracket_and_a_summary_of_results_first():
+    plan = extract_plan(
+        "某区科技局工作总结和下一步打算\n"
+        "一、主要工作成效\n1)新认定高新技术企业30家。\n2)技术合同成交额完成5亿元。\n"
+        "二、下一步工作打算\n1)力争新认定高新技术企业40家。\n2)技术合同成交额达到6亿元。\n",
+        year=2025,
+    )
+    assert readings(plan) == [(40.0, "家", ">=", "2025-12-31"), (6.0, "亿元", ">=", "2025-12-31")]
+    assert [task.code for task in plan.tasks] == ["1)", "2)"]
