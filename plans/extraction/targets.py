@@ -249,6 +249,7 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
     def in_past(position: int) -> bool:
         return any(start <= position < end for start, end in past)
 
+    ranks = _ranks_and_relatives(masked, in_past)
     for match in _ARABIC.finditer(masked):
         lo, hi = match.group("lo"), match.group("hi")
         unit = match.group("unit") or match.group("unit_lo") or ""
@@ -273,7 +274,7 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
         if unit in ("次", "场次") and _EVERY.search(masked[_clause_start(masked, start) : start]):
             continue  # 每季度召开1次: how often, a routine rather than a target
         flags = []
-        clause_start = max(_clause_start(masked, start), last_end)
+        clause_start = max(_clause_start(masked, start), last_end, *(r.end for r in ranks if r.end <= start))
         if not unit:
             # 入库520, 突破关键技术30: the unit was lost, the commitment was not.
             if hi or "." in lo or not _BARE_TRIGGER.search(masked[_clause_start(masked, start) : start]):
@@ -319,7 +320,7 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
                 end=match.end(),
             )
         )
-    found += _ranks_and_relatives(masked, in_past)
+    found += ranks
     found.sort(key=lambda target: target.start)
     for target in found:
         baseline = _BASELINE.search(masked[_clause_start(masked, target.start) : target.start])
