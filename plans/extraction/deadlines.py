@@ -22,7 +22,6 @@ _PATTERNS = [
     ("quarter", re.compile(r"(?:第)?([一二三四1-4])季度")),
     ("day", re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9])月([12]\d|3[01]|[1-9])日(?:前|之前|以前|止)")),
     ("five_year_plan", re.compile(r"“?十([一二三四五六七八九])五”?(?:末|期末|时期末)")),
-    ("next_year", re.compile(r"明年(?!初)")),
     ("mid_year", re.compile(r"年中")),
     ("month", re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9])月(?:份)?(底|末|中旬|上旬|下旬)?(?:前|之前|内)?")),
 ]
@@ -66,8 +65,6 @@ def clause_deadline(clause: str, *, plan_year: int) -> datetime.date | None:
                     continue
             elif kind == "five_year_plan":
                 found.append(datetime.date(1955 + 5 * (10 + _number(match.group(1))), 12, 31))
-            elif kind == "next_year":
-                found.append(datetime.date(plan_year + 1, 12, 31))
             elif kind == "mid_year":
                 found.append(datetime.date(plan_year, 6, 30))
             elif kind == "month":
@@ -109,6 +106,9 @@ def head_horizon(text: str, *, plan_year: int) -> datetime.date | None:
             continue
         if year and int(year.group(1)) == plan_year:
             found = datetime.date(plan_year, 12, 31)
+            continue
+        if phrase == "明年":  # a plan's "next year"; a sheet's cell saying only 明年 stays unread
+            found = datetime.date(plan_year + 1, 12, 31)
             continue
         found = clause_deadline(phrase, plan_year=plan_year) or datetime.date(plan_year, 12, 31)
     return found
