@@ -68,9 +68,13 @@ def read_prose(
     tasks: list[ExtractedTask] = []
     starts_at = ""
     in_summary = False
+    # In a text of sentences, a short line with no punctuation is a heading or a link, not a commitment.
+    sentences_written = sum(1 for paragraph in paragraphs if re.search(r"[。;]", paragraph)) >= 2
     for paragraph in paragraphs:
         if _HEADING.match(paragraph) and not re.search(r"\d", re.sub(r"20\d\d年度?", "", paragraph)):
             in_summary = bool(_SUMMARY_HEADING.search(paragraph)) and not _PLAN_HEADING.search(paragraph)
+            continue
+        if sentences_written and len(paragraph) <= 40 and not re.search(r"[。;,:]", paragraph):
             continue
         sentences = [s.group(0).strip() for s in _SENTENCE.finditer(paragraph) if s.group(0).strip()]
         plan_sentences = [s for s in sentences if not in_summary and is_plan_sentence(s, plan_year=plan_year)]

@@ -29,8 +29,10 @@ _FURNITURE = re.compile(
     r"打印本页|关闭窗口|ICP备|公网安备|网站标识码|网站地图|联系我们|主办单位|版权所有|浏览次数|字号:|"
     r"索\s*引\s*号|发文机关|发布机构|组配分类|主题分类|公开方式|成文日期|发布日期|产生日期|废止日期|信息名称|"
     r"内容概述|有效性:|文\s*号:|无障碍|繁体版|登录个人中心|移动端应用|政务微信|政务微博|智能问答|下载后可任意编辑|"
-    r"^首页$|^>|当前位置|分享到|扫一扫"
+    r"^首页$|^>|当前位置|分享到|扫一扫|上一篇|下一篇|责任编辑|阅读次数|点击数|访问量|^(?:[^>。]{1,12}>){2,}"
 )
+# A heading after which a page lists other articles: the document has ended.
+_PAGE_END = re.compile(r"^(?:相关链接|相关新闻|相关阅读|相关文章|相关文件|推荐阅读|热点新闻|热门文章|延伸阅读)\s*:?$")
 
 
 _CJK = "\u4e00-\u9fff"
@@ -89,6 +91,8 @@ def drop_furniture(lines: list[str]) -> list[str]:
         line = raw.strip().strip("|").strip()
         if not line or set(line) <= set("|•·-_=* "):
             continue
+        if _PAGE_END.match(line):
+            break
         if _FURNITURE.search(line):
             if len(line) < 80:
                 continue

@@ -374,3 +374,13 @@ def test_items_numbered_with_a_half_bracket_and_a_summary_of_results_first():
     )
     assert readings(plan) == [(40.0, "家", ">=", "2025-12-31"), (6.0, "亿元", ">=", "2025-12-31")]
     assert [task.code for task in plan.tasks] == ["1)", "2)"]
+
+
+def test_a_news_page_saved_as_text_leaves_out_its_breadcrumb_byline_and_related_links():
+    """tests/data/news_page_2025.txt: breadcrumb, dateline, byline and a 相关新闻 list around the plan."""
+    from tests.plans.extraction_scoring import DATA
+
+    plan = extract_plan((DATA / "news_page_2025.txt").read_text(encoding="utf-8"))
+    assert (plan.title, plan.bureau, plan.year) == ("市科技局部署2025年重点工作", "市科技局", 2025)
+    assert readings(plan) == [(120.0, "家", ">=", "2025-12-31"), (40.0, "亿元", ">", "2025-12-31")]
+    assert [task.deadline.isoformat() for task in plan.tasks if task.kind == "milestone"] == ["2025-06-30"]
