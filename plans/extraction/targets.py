@@ -180,7 +180,16 @@ def past_fact_spans(text: str, *, plan_year: int) -> list[tuple[int, int]]:
         if int(match.group(1)) < plan_year:
             end = re.search(r"[。;]|$", text[match.end() :])
             spans.append((match.start(), match.end() + end.start()))
+    for match in _PAST_HEAD.finditer(text):
+        end = re.search(r"[。]|$", text[match.end() :])
+        spans.append((match.start(), match.end() + end.start()))
     return spans
+
+
+# A sentence about the past opens with when it happened: 去年…, 近年来…, 今年以来…
+_PAST_HEAD = re.compile(
+    r"(?:^|(?<=[。\n]))\s*(?:[^,。;\n]{0,6},)?(?:去年|上年|过去一年|过去五年|近年来|近几年来?|一年来|今年以来|多年来)"
+)
 
 
 def comparator_for(before: str, after: str, *, is_range: bool, clause: str = "") -> str:
