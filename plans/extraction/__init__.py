@@ -40,6 +40,8 @@ def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
     body = "\n".join(lines)
     title_line = facts.title_line(lines)
     root = parse_outline(body)
+    if root.restarts and all(node.kind == "shi" for node in root.children):
+        root.children = []  # 去年:一是…二是…。今年:一是…: inline lists of a report, read as its sentences
     heading = None
     if root.children:
         top, heading = _plan_part(root)

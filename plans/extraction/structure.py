@@ -51,6 +51,7 @@ class Node:
     start: int = 0
     children: list["Node"] = field(default_factory=list)
     parent: "Node | None" = None
+    restarts: int = 0  # on the root: lists that began again at 一是 where no heading came between
 
     @property
     def code_part(self) -> str:
@@ -90,6 +91,7 @@ def parse_outline(text: str) -> Node:
         level = next((i for i, n in enumerate(stack) if n.kind == kind), None)
         if level is not None:
             if number != stack[level].number + 1:
+                root.restarts += number == 1 and kind == "shi"
                 continue  # out of sequence: a number inside a sentence, not a heading
             stack = stack[:level]
         elif number not in (1, last_number.get(kind, 0) + 1):

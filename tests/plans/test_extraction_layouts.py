@@ -384,3 +384,11 @@ def test_a_news_page_saved_as_text_leaves_out_its_breadcrumb_byline_and_related_
     assert (plan.title, plan.bureau, plan.year) == ("市科技局部署2025年重点工作", "市科技局", 2025)
     assert readings(plan) == [(120.0, "家", ">=", "2025-12-31"), (40.0, "亿元", ">", "2025-12-31")]
     assert [task.deadline.isoformat() for task in plan.tasks if task.kind == "milestone"] == ["2025-06-30"]
+
+
+def test_inline_lists_of_last_year_and_this_year_in_one_report_yield_this_years_only():
+    plan = extract_plan(
+        "某县科技局2025年工作计划\n去年:一是新增高新技术企业8家;二是技术合同成交额完成1亿元。\n"
+        "今年:一是新增高新技术企业10家;二是技术合同成交额达到1.5亿元。"
+    )
+    assert readings(plan) == [(10.0, "家", "=", "2025-12-31"), (1.5, "亿元", ">=", "2025-12-31")]
