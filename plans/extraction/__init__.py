@@ -21,7 +21,10 @@ from .tree import TreeReader
 
 __all__ = ["ExtractedPlan", "ExtractedTask", "PlanReadError", "extract_plan", "read_document"]
 
-_SUMMARY = re.compile(r"总结|回顾|开展情况|完成情况|工作情况|主要成效|进展情况|取得成效")
+_SUMMARY = re.compile(
+    r"总结|回顾|开展情况|完成情况|工作情况|主要成效|进展情况|取得成效|工作成效|工作成绩|主要成绩|一年来"
+)
+_FORWARD_HEADING = re.compile(r"新成效|新成绩|新突破|新进展|力争|确保|推动|加快")
 _PLAN = re.compile(r"计划|思路|要点|打算|安排|目标|措施|意见|重点|任务|规划")
 _GUIDANCE_ONLY = re.compile(r"^(?:总体思路|指导思想|总体要求|基本原则)$")
 
@@ -37,6 +40,8 @@ def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
     body = "\n".join(lines)
     title_line = facts.title_line(lines)
     root = parse_outline(body)
+    if root.restarts and all(node.kind == "shi" for node in root.children):
+        root.children = []  # 去年:一是…二是…。今年:一是…: inline lists of a report, read as its sentences
     heading = None
     if root.children:
         top, heading = _plan_part(root)
@@ -45,7 +50,7 @@ def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
                 _("The document has a summary of past work but no plan part (计划, 思路, 要点) after it.")
             )
     plan_year = year or facts.plan_year(heading, title_line, body)
-    paragraphs = [line for line in lines if line != title_line]
+    paragraphs = lines[lines.index(title_line) + 1 :] if title_line in lines[:3] else lines
     if plan_year is None:
         if not root.children and not read_prose(paragraphs, plan_year=datetime.date.today().year)[0]:
             raise PlanReadError(_no_plan_message(paragraphs))
@@ -55,6 +60,9 @@ def extract_plan(raw_text: str, *, year: int | None = None) -> ExtractedPlan:
     if root.children:
         tasks = TreeReader.read(top, plan_year)
         starts_at = heading.title(60) if heading else ""
+        if heading is None:  # the opening paragraphs may state the year's targets (今年的主要目标是:…)
+            opening = [line for line in root.text.split("\n") if line.strip() and line.strip() != title_line]
+            tasks = read_prose(opening, plan_year=plan_year, section_code="0", targets_only=True)[0] + tasks
     else:
         tasks, starts_at = read_prose(paragraphs, plan_year=plan_year)
         if not tasks:
@@ -105,7 +113,11 @@ def _years_named(plan_year: int, tasks: list[ExtractedTask]) -> list[int]:
 def _plan_part(root: Node) -> tuple[list[Node], Node | None]:
     """The top-level nodes of the plan, and the heading that introduces them (二、2026年工作思路)."""
     top = root.children
-    summaries = [i for i, node in enumerate(top) if node.kind == "cn" and _SUMMARY.search(node.title(60))]
+    summaries = [
+        i
+        for i, node in enumerate(top)
+        if node.kind == "cn" and _SUMMARY.search(node.title(60)) and not _FORWARD_HEADING.search(node.title(60))
+    ]
     if not summaries:
         return [node for node in top if not _is_guidance_only(node)], None
     after = [node for node in top[summaries[-1] + 1 :] if _PLAN.search(node.title(60))]

@@ -20,6 +20,9 @@ _PATTERNS = [
     ("years_within", re.compile(rf"([{_CN}\d]+)年(?:内|时间|之内)")),
     ("half", re.compile(r"(上|下)半年")),
     ("quarter", re.compile(r"(?:第)?([一二三四1-4])季度")),
+    ("day", re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9])月([12]\d|3[01]|[1-9])日(?:前|之前|以前|止)")),
+    ("five_year_plan", re.compile(r"“?十([一二三四五六七八九])五”?(?:末|期末|时期末)")),
+    ("mid_year", re.compile(r"年中")),
     ("month", re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9])月(?:份)?(底|末|中旬|上旬|下旬)?(?:前|之前|内)?")),
 ]
 
@@ -54,6 +57,16 @@ def clause_deadline(clause: str, *, plan_year: int) -> datetime.date | None:
             elif kind == "quarter":
                 month, day = _QUARTER_END[_number(match.group(1))]
                 found.append(datetime.date(plan_year, month, day))
+            elif kind == "day":
+                year = int(match.group(1)) if match.group(1) else plan_year
+                try:
+                    found.append(datetime.date(year, int(match.group(2)), int(match.group(3))))
+                except ValueError:
+                    continue
+            elif kind == "five_year_plan":
+                found.append(datetime.date(1955 + 5 * (10 + _number(match.group(1))), 12, 31))
+            elif kind == "mid_year":
+                found.append(datetime.date(plan_year, 6, 30))
             elif kind == "month":
                 year = int(match.group(1)) if match.group(1) else plan_year
                 month = int(match.group(2))
@@ -76,8 +89,9 @@ def clause_deadline(clause: str, *, plan_year: int) -> datetime.date | None:
 _HEAD_HORIZON = re.compile(
     r"(?:^|(?<=[,;:]))\s*(?:下一步,|同时,)?(?:[\u4e00-\u9fa5]{0,8}?(?:将|要))?(?:力争|争取|确保|计划|预计|努力)?"
     r"(?P<phrase>(?:到|至|在)?20\d\d年(?:底|末)?(?:前|之前|以前)?"
-    rf"|[{_CN}\d]+年(?:内|时间)|[上下]半年|第?[一二三四1-4]季度(?:末|底)?(?:前|之前)?"
-    r"|(?:1[0-2]|[1-9])月(?:份)?(?:底|末|中旬|上旬|下旬)?(?:前|之前)?|今年|全年|年内|年底前|年底)"
+    rf"|(?:到|至)?[{_CN}\d]+年(?:内|时间)|[上下]半年|第?[一二三四1-4]季度(?:末|底)?(?:前|之前)?"
+    r"|(?:1[0-2]|[1-9])月(?:份)?(?:底|末|中旬|上旬|下旬)?(?:前|之前)?|今年|全年|年内|年底前|年底"
+    r"|(?:到|至)?“?十[一二三四五六七八九]五”?(?:末|期末)|明年|年中)"
     r"(?=[,:\u4e00-\u9fa5])"
 )
 
@@ -92,6 +106,9 @@ def head_horizon(text: str, *, plan_year: int) -> datetime.date | None:
             continue
         if year and int(year.group(1)) == plan_year:
             found = datetime.date(plan_year, 12, 31)
+            continue
+        if phrase == "明年":  # a plan's "next year"; a sheet's cell saying only 明年 stays unread
+            found = datetime.date(plan_year + 1, 12, 31)
             continue
         found = clause_deadline(phrase, plan_year=plan_year) or datetime.date(plan_year, 12, 31)
     return found
@@ -113,4 +130,13 @@ def deadline_at(masked: str, start: int, end: int, *, plan_year: int) -> datetim
     sentence_start = after_last(masked, "。!?\n", start)
     first_clause_end = masked.find(";", sentence_start, start)
     head = masked[sentence_start : first_clause_end if first_clause_end >= 0 else start]
-    return head_horizon(head, plan_year=plan_year)
+    return head_horizon(head, plan_year=plan_year) or paragraph_horizon(masked, plan_year=plan_year, position=start)
+
+
+def paragraph_horizon(text: str, *, plan_year: int, position: int | None = None) -> datetime.date | None:
+    """A horizon opening the paragraph that holds ``position`` ("到2026年,…。…") governs its later sentences."""
+    start = after_last(text, "\n", len(text) if position is None else position)
+    opening = re.split(r"[,;。]", text[start : start + 40], maxsplit=1)[0]
+    if not re.fullmatch(r"(?:[^,;。]{0,8}(?:目标是|目标为):?)?(?:力争|争取|确保)?(?:到|至)[^,;。]{2,12}", opening):
+        return None
+    return head_horizon(opening + ",", plan_year=plan_year)

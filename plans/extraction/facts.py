@@ -37,8 +37,21 @@ _LAST_YEAR_STATED = re.compile(r"(?<![到至])(20\d\d)年,[^。]{0,80}?(?:达到
 _PRESENT = re.compile(r"(20\d\d)年(?:第[一二三四五六七八九十\d]+次|\d{1,2}月\d{1,2}日)")
 
 
+_ISSUING_NOTICE = re.compile(r"^关于印发《(.+)》的通知$")
+# A plan of several years names its period: 三年行动方案(2024-2026年).
+_PERIOD = re.compile(r"(20\d\d)\s*[-~至到]\s*(20\d\d)年")
+_DOCUMENT_DATE = re.compile(r"(?:^|\n)\s*(?:成文日期:?\s*)?(20\d\d)[年-]\d{1,2}[月-]\d{1,2}日?\s*(?:\n|$)")
+
+
 def title_line(lines: list[str]) -> str:
-    """The document's own title: a plan-named line near the top, else a short first line standing alone."""
+    """The document's own title: a plan-named line near the top, else a short first line standing alone.
+
+    A notice that issues a plan (关于印发《…》的通知) is titled by the plan it issues.
+    """
+    for line in lines[:12]:
+        notice = _ISSUING_NOTICE.match(line.strip())
+        if notice:
+            return notice.group(1)
     for line in lines[:12]:
         if len(line) <= 60 and _TITLE_WORDS.search(line) and not _MARKER.match(line) and not _SENTENCE.search(line):
             return line.strip(" |")
@@ -51,6 +64,11 @@ def title_line(lines: list[str]) -> str:
 
 def plan_year(heading: Node | None, title: str, body: str, *, summary_years: list[int] = ()) -> int | None:
     """The year the plan is for: from its title or plan heading, else from what its text says."""
+    period = _PERIOD.search(title)
+    if period:  # the year it was issued in, within its period, else the period's first year
+        first, last = int(period.group(1)), int(period.group(2))
+        dated = [int(year) for year in _DOCUMENT_DATE.findall(body[:5000]) if first <= int(year) <= last]
+        return dated[0] if dated else first
     for source in (heading.title(60) if heading else "", title):
         years = _PLAN_YEAR.findall(source)
         if years:

@@ -72,8 +72,9 @@ def read_pdf(data: bytes, name: str) -> str:
 
 _DROP_TAGS = ["script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "form", "select", "button"]
 _FURNITURE_CLASS = re.compile(
-    r"nav|menu|foot|header|^head|top(?:bar)?$|breadcrumb|crumb|sidebar|side|share|copyright|banner|toolbar|"
-    r"bottom|login|search|friend|link|qrcode|erweima|location|position|dqwz|fxd|print|close",
+    r"(?:^|[\s_-])(?:nav\w*|menu\w*|foot(?:er)?|header|head|top|topbar|breadcrumbs?|crumbs?|sidebar|side|share\w*|"
+    r"copyright|banner|toolbar|bottom|login|search|friend\w*|links?|qrcode|erweima|location|position|dqwz|fxd|"
+    r"print|close)(?:$|[\s_-]|\d)",
     re.IGNORECASE,
 )
 _CONTENT_CLASS = re.compile(r"content|article|zoom|trs_editor|detail|text|main|view|zw|wzy|xxgk|con$", re.IGNORECASE)
@@ -97,6 +98,7 @@ def read_html(data: bytes, name: str) -> str:
     page_title = root.xpath("string(//title)").strip()
     for element in root.iter(_DROP_TAGS):
         element.drop_tree()
+    any_heading = _heading(root)  # may be the site's name in its banner; the article's own comes first
     meta_lines = [line.strip() for line in _lines(root) if _META_LINE.search(line) and len(line) < 120]
     for element in list(root.iter()):
         label = f"{element.get('class', '')} {element.get('id', '')}".strip()
@@ -104,7 +106,8 @@ def read_html(data: bytes, name: str) -> str:
             if not _CONTENT_CLASS.search(label):
                 element.drop_tree()
     content = _content(root)
-    title = meta_title or _heading(root) or re.split(r"[_|-]", page_title)[0].strip()
+    page_title = re.split(r"\s*[_|]\s*|\s+-\s+", page_title)[0].strip()
+    title = meta_title or _heading(content) or page_title or any_heading
     body = [line for line in _lines(content)]
     if title and title not in "".join(body[:3]):
         body.insert(0, title)
@@ -144,6 +147,10 @@ def _heading(root) -> str:
 
 
 def _lines(element) -> list[str]:
+    for node in element.iter():  # line breaks in the page's source are spaces, not breaks
+        if isinstance(node.tag, str):
+            node.text = re.sub(r"\s*[\r\n]+\s*", "", node.text) if node.text else node.text
+            node.tail = re.sub(r"\s*[\r\n]+\s*", "", node.tail) if node.tail else node.tail
     for block in element.iter(*_BLOCKS):
         block.tail = "\n" + (block.tail or "")
         if block.tag == "br":

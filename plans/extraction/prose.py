@@ -9,7 +9,7 @@ left out, so that a news report or a summary followed by this year's plan yields
 import datetime
 import re
 
-from .deadlines import deadline_at
+from .deadlines import deadline_at, paragraph_horizon
 from .model import ExtractedTask
 from .targets import FoundTarget, find_targets, protect
 from .text import after_last
@@ -20,7 +20,7 @@ _CLAUSE = re.compile(r"[^;]+;?")
 _FORWARD = re.compile(
     r"将|(?<![主重需纲摘概])要(?![求素点闻])|力争|争取|确保|目标|计划|预计|努力|下一步|今年|明年|全年|年内|到20\d\d|至20\d\d|着力|加快|推动|推进|"
     r"实施|打造|持续|进一步|深化|完善|提升|强化|开展|培育|建设|引进|新增|实现|突破|达到|不低于|不少于|控制在|"
-    r"出台|制定|修订|完成|组织|举办|启动|建立|健全|落实|申报|争创|新建|认定|组建|召开|上半年|下半年|季度|月底前"
+    r"出台|制定|修订|完成|组织|举办|启动|建立|健全|落实|申报|争创|新建|认定|组建|上半年|下半年|季度|月底前"
 )
 # Words that promise; a sentence with 了 or 已 needs one of these to be a plan.
 _STRONG = re.compile(r"将|(?<![主重需纲摘概])要(?![求素点闻])|力争|争取|确保|目标|计划|预计|下一步|今年|明年|到20\d\d")
@@ -29,7 +29,9 @@ _PAST_HEAD = re.compile(
     r"前不久|日前|近日|目前)"
 )
 _DONE = re.compile(r"已经|已|(?<![为除])了(?!解)|全部超额完成|再度上榜|位列|位居|荣获|获悉|通报|回顾|总结|盘点")
-_NOT_A_COMMITMENT = re.compile(r"^(?:发布时间|来源|编辑|责任编辑|作者|记者|通讯员)[::\s]")
+_NOT_A_COMMITMENT = re.compile(
+    r"^(?:(?:发布时间|来源|编辑|责任编辑|作者|记者|通讯员)[::\s]|(?:20\d\d年)?\d{1,2}月\d{1,2}日[,电讯])"
+)
 
 
 def is_plan_sentence(sentence: str, *, plan_year: int) -> bool:
@@ -49,39 +51,72 @@ def is_plan_sentence(sentence: str, *, plan_year: int) -> bool:
     return not (_DONE.search(sentence) and not _STRONG.search(sentence))
 
 
-def read_prose(paragraphs: list[str], *, plan_year: int, first_code: int = 1) -> tuple[list[ExtractedTask], str]:
-    """Tasks of the plan paragraphs, and the sentence the plan starts with."""
+_HEADING = re.compile(r"^[^。;,!?]{2,30}$")
+_SUMMARY_HEADING = re.compile(r"总结|回顾|完成情况|开展情况|工作情况|主要成效|主要成绩|取得成效|进展情况")
+_PLAN_HEADING = re.compile(r"计划|思路|要点|打算|安排|目标|任务|举措|下一步")
+
+
+def read_prose(
+    paragraphs: list[str], *, plan_year: int, section_code: str | None = None, targets_only: bool = False
+) -> tuple[list[ExtractedTask], str]:
+    """Tasks of the plan paragraphs, and the sentence the plan starts with.
+
+    Each paragraph becomes a section (1, 2, …) unless ``section_code`` gathers them all under one (the
+    opening paragraphs of a numbered plan). Paragraphs under a heading of last year's summary are left out.
+    """
     plan_end = datetime.date(plan_year, 12, 31)
     tasks: list[ExtractedTask] = []
     starts_at = ""
-    section = first_code - 1
+    in_summary = False
+    # In a text of sentences, a short line with no punctuation is a heading or a link, not a commitment.
+    sentences_written = sum(1 for paragraph in paragraphs if re.search(r"[。;]", paragraph)) >= 2
     for paragraph in paragraphs:
+        if _HEADING.match(paragraph) and not re.search(r"\d", re.sub(r"20\d\d年度?", "", paragraph)):
+            in_summary = bool(_SUMMARY_HEADING.search(paragraph)) and not _PLAN_HEADING.search(paragraph)
+            continue
+        if sentences_written and len(paragraph) <= 40 and not re.search(r"[。;,:]", paragraph):
+            continue
         sentences = [s.group(0).strip() for s in _SENTENCE.finditer(paragraph) if s.group(0).strip()]
-        plan_sentences = [s for s in sentences if is_plan_sentence(s, plan_year=plan_year)]
+        plan_sentences = [s for s in sentences if not in_summary and is_plan_sentence(s, plan_year=plan_year)]
         if not plan_sentences:
             continue
-        section += 1
-        code = str(section)
-        items = _commitments(plan_sentences, code=code, plan_year=plan_year, plan_end=plan_end)
+        gathered = section_code is not None and any(task.code == section_code for task in tasks)
+        code = section_code or str(sum(1 for task in tasks if task.parent is None) + 1)
+        opening = paragraph_horizon(plan_sentences[0], plan_year=plan_year) or plan_end
+        items = _commitments(plan_sentences, code=code, plan_year=plan_year, plan_end=opening)
+        if targets_only:
+            items = [item for item in items if item.target is not None]
         items = _without_restatements(items, earlier=tasks)
         if not items:
-            section -= 1
             continue
         starts_at = starts_at or plan_sentences[0]
-        title = _lead_in(plan_sentences[0])
-        tasks.append(
-            ExtractedTask(
-                code=code,
-                parent=None,
-                label="",
-                title=title,
-                kind="section",
-                deadline=max(item.deadline for item in items),
-                source=paragraph[:2000],
+        if not gathered:
+            tasks.append(
+                ExtractedTask(
+                    code=code,
+                    parent=None,
+                    label="",
+                    title=_lead_in(plan_sentences[0]),
+                    kind="section",
+                    deadline=plan_end,
+                    source=paragraph[:2000],
+                )
             )
-        )
         tasks += items
+    _renumber(tasks)
     return tasks, starts_at
+
+
+def _renumber(tasks: list[ExtractedTask]) -> None:
+    """Items numbered 1, 2, 3 under their section, and each section due with its last item."""
+    counts: dict[str, int] = {}
+    sections = {task.code: task for task in tasks if task.parent is None}
+    for task in tasks:
+        if task.parent is not None:
+            counts[task.parent] = counts.get(task.parent, 0) + 1
+            task.code = f"{task.parent}.{counts[task.parent]}"
+            section = sections[task.parent]
+            section.deadline = max(section.deadline, task.deadline)
 
 
 def _commitments(sentences: list[str], *, code: str, plan_year: int, plan_end: datetime.date) -> list[ExtractedTask]:
@@ -142,10 +177,6 @@ def _without_restatements(items: list[ExtractedTask], *, earlier: list[Extracted
         if item.target is not None and any(_same_target(item, other) for other in earlier + kept):
             continue
         kept.append(item)
-    number = 0
-    for item in kept:  # renumber what is left so codes stay 1, 2, 3
-        number += 1
-        item.code = f"{item.parent}.{number}"
     return kept
 
 

@@ -18,6 +18,7 @@ MARKER_KINDS = [
     ("arabic", r"(?P<n>\d{1,2})(?:\.|、)(?![\d.])"),
     ("arabic_paren", r"\((?P<n>\d{1,2})\)"),
     ("circled", r"(?P<n>[\u2460-\u2473])"),
+    ("arabic_half", r"(?P<n>\d{1,2})\)(?![\d%])"),
     ("shi", rf"(?P<n>[{_CN}]+)是(?=[^\s,。;:])"),
     ("di", rf"第(?P<n>[{_CN}]+)(?:,|、)"),
     ("goal", r"(?P<n>主要目标|工作目标|总体目标|发展目标|预期目标|主要指标)(?::|\s*\n)"),
@@ -34,6 +35,7 @@ LABEL_FORMAT = {
     "arabic": "{n}.",
     "arabic_paren": "({n})",
     "circled": "{n}",
+    "arabic_half": "{n})",
     "shi": "{n}是",
     "di": "第{n}",
     "goal": "{n}",
@@ -49,6 +51,7 @@ class Node:
     start: int = 0
     children: list["Node"] = field(default_factory=list)
     parent: "Node | None" = None
+    restarts: int = 0  # on the root: lists that began again at 一是 where no heading came between
 
     @property
     def code_part(self) -> str:
@@ -88,6 +91,7 @@ def parse_outline(text: str) -> Node:
         level = next((i for i, n in enumerate(stack) if n.kind == kind), None)
         if level is not None:
             if number != stack[level].number + 1:
+                root.restarts += number == 1 and kind == "shi"
                 continue  # out of sequence: a number inside a sentence, not a heading
             stack = stack[:level]
         elif number not in (1, last_number.get(kind, 0) + 1):

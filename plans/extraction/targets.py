@@ -6,6 +6,7 @@ dates (2030先锋工程, 1+2产业布局, “1255”, 4.0版, 500强, G60, 2025�
 about the past (2024年度…比重2.4%) are not commitments.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -76,6 +77,28 @@ UNITS = [
     "天",
     "处",
 ]
+# 1.2万家, 3亿人次: a count in ten-thousands or hundred-millions keeps its scale in the unit.
+_SCALABLE = [
+    "家",
+    "个",
+    "项",
+    "件",
+    "台",
+    "名",
+    "套",
+    "只",
+    "株",
+    "场",
+    "篇",
+    "条",
+    "辆",
+    "吨",
+    "亩",
+    "千瓦",
+    "人次",
+    "美元",
+]
+UNITS += [scale + unit for scale in ("万", "亿") for unit in _SCALABLE if scale + unit not in UNITS]
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -86,6 +109,9 @@ _ARABIC = re.compile(
 _CHINESE = re.compile(rf"(?<!第)(?P<lo>[一二三四五六七八九十百千万两]+)(?P<unit>{_UNIT})(?=以上|及以上|左右)")
 
 _ABOUT = re.compile(r"^\s*(?:左右|上下)")
+_ABOUT_BEFORE = re.compile(r"(?:约|大约|预计)\s*$")
+# A growth by so much commits to at least that much: 增长10%, 提高2个百分点.
+_GROWTH_BEFORE = re.compile(r"(?:增长|提高|提升|增加(?!值)|增幅)\s*(?:了)?\s*$")
 _AT_LEAST_AFTER = re.compile(r"^\s*(?:及以上|以上|或以上)")
 _AT_MOST_AFTER = re.compile(r"^\s*(?:以内|以下|之内)")
 _AT_MOST_BEFORE = re.compile(r"(?:不超过|不高于|控制在|(?<!不)低于|(?<!不)少于|压减到|降至)\s*$")
@@ -94,13 +120,15 @@ _AT_LEAST_BEFORE = re.compile(r"(?:达到|达|力争|不少于|不低于|至少|
 _NOT_A_MEASURE_AFTER = re.compile(r"^(?:强|版|号|届|周年|大|代|次方|倍|\+|号文|先锋|工程|计划|年|月|日|季度|\.\d|:\d)")
 # A number without its unit is a commitment only after a word that commits to it.
 _BARE_TRIGGER = re.compile(r"(?:入库|突破|达到|达|新增|引进|超过|力争|数|实现|认定|培育|建成|招引|完成)[^,;。:]{0,12}$")
-_CLAUSE_BREAK = re.compile(r"[,;。:!?]")
+_CLAUSE_BREAK = re.compile(r"[,;。:!?\n]")
 _LEAD_WORDS = re.compile(
     r"^(?:及以上|以上|左右|20\d\d年(?:度)?|全年|年内|力争|争取|今年|同时|其中|确保|实现|累计|全市|\s|,|、|和|及)+"
 )
-_TAIL_WORDS = re.compile(r"(?:达到|达|力争突破|力争|突破|超过|不少于|不低于|不超过|控制在|数|总数|为|至)+$")
+_TAIL_WORDS = re.compile(
+    r"(?:达到|达|力争突破|力争|突破|超过|不少于|不低于|不超过|控制在|数|总数|为|至|要|将|要比|将比)+$"
+)
 _PROTECT = re.compile(
-    r"“[^”]{0,40}”|\"[^\"]{0,40}\"|《[^》]{0,80}》|「[^」]{0,40}」|[A-Za-z][A-Za-z&]*\d+[A-Za-z\d]*|\d+\+\w*|\w?\+\d+"
+    r"“(?!十[一二三四五六七八九]五”)[^”]{0,40}”|\"[^\"]{0,40}\"|《[^》]{0,80}》|「[^」]{0,40}」|[A-Za-z][A-Za-z&]*\d+[A-Za-z\d]*|\d+\+\w*|\w?\+\d+"
 )
 
 
@@ -116,7 +144,9 @@ _DOUBLING = re.compile(r"翻(?P<n>一|两|二|三|1|2|3)番")
 _BASELINE = re.compile(
     r"(?:比|较|相比|同比)(?P<base>20\d\d年(?:底|末)?|上年(?:度)?|去年|“十[一二三四五]五”末|[^,;。]{0,6}末)"
 )
-_RESTATED = re.compile(r"^[^;。]{0,24}?(?:达到|达)\s*\d")
+# 翻一番,达到5200亿元 / 翻两番的目标,达到1万亿元: the doubling is restated as a figure right after it.
+_RESTATED = re.compile(r"^(?:的目标|的目标任务)?\s*,?\s*(?:即|力争)?(?:达到|达|突破|超过)\s*\d")
+_EVERY = re.compile(r"每(?:年|半年|季度|季|月|周|旬|两个月)")
 _DONE_BEFORE = re.compile(r"(?:已经|已)[^,;。]{0,20}$")
 
 
@@ -133,6 +163,7 @@ class FoundTarget:
     baseline: str = ""  # what a relative goal is measured against (比2004年)
 
 
+@functools.lru_cache(maxsize=256)
 def protect(text: str) -> str:
     """Blank out quoted names, book titles and letter-number codes, keeping offsets."""
     return _PROTECT.sub(lambda m: "\u3000" * len(m.group(0)), text)
@@ -142,12 +173,23 @@ def past_fact_spans(text: str, *, plan_year: int) -> list[tuple[int, int]]:
     """From a mention of an earlier year (2024年度…) to the end of its sentence."""
     spans = []
     for match in re.finditer(r"(20\d\d)年(?:度|底|末)?", text):
-        if re.search(r"(?:比|较|相比|对比|与|[(-])\s*$", text[max(0, match.start() - 2) : match.start()]):
-            continue  # a base year (比2004年翻一番) or a plan period (2019-2020年), not a past fact
+        if re.search(r"(?:比|较|相比|对比|与|到|至|[(-])\s*$", text[max(0, match.start() - 2) : match.start()]):
+            continue  # a base year (比2004年翻一番), a horizon (到2024年) or a period (2019-2020年)
+        if re.match(r"(?:底|末)?(?:前|之前|以前)", text[match.end() :]):
+            continue  # a deadline (2024年底前), not a past fact
         if int(match.group(1)) < plan_year:
             end = re.search(r"[。;]|$", text[match.end() :])
             spans.append((match.start(), match.end() + end.start()))
+    for match in _PAST_HEAD.finditer(text):
+        end = re.search(r"[。]|$", text[match.end() :])
+        spans.append((match.start(), match.end() + end.start()))
     return spans
+
+
+# A sentence about the past opens with when it happened: 去年…, 近年来…, 今年以来…
+_PAST_HEAD = re.compile(
+    r"(?:^|(?<=[。\n]))\s*(?:[^,。;\n]{0,6},)?(?:去年|上年|过去一年|过去五年|近年来|近几年来?|一年来|今年以来|多年来)"
+)
 
 
 def comparator_for(before: str, after: str, *, is_range: bool, clause: str = "") -> str:
@@ -173,18 +215,20 @@ def _adjacent_comparator(before: str, after: str, *, is_range: bool) -> str:
         return ">="
     if _MORE_THAN_BEFORE.search(before):
         return ">"
-    if _AT_LEAST_BEFORE.search(before):
+    if _AT_LEAST_BEFORE.search(before) or _GROWTH_BEFORE.search(before):
         return ">="
+    if _ABOUT_BEFORE.search(before):
+        return "~"
     return "="
 
 
 def _clause_start(text: str, position: int) -> int:
-    return after_last(text, ",;。:!?", position)
+    return after_last(text, ",;。:!?\n", position)
 
 
 def _metric(text: str, start: int, number_at: int, number_end: int) -> str:
     """What is counted: the words before the number, or after it when only a verb precedes (实施10个试点项目)."""
-    metric = re.sub(r"20\d\d年?度?", "", text[start:number_at].replace("\u3000", ""))
+    metric = re.sub(r"20\d\d年?(?:度|底|末)?(?:前|之前)?", "", text[start:number_at].replace("\u3000", ""))
     metric = _LEAD_WORDS.sub("", metric)
     metric = _TAIL_WORDS.sub("", metric).strip(" 、,")
     if len(metric) <= 2:
@@ -214,6 +258,7 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
     def in_past(position: int) -> bool:
         return any(start <= position < end for start, end in past)
 
+    ranks = _ranks_and_relatives(masked, in_past)
     for match in _ARABIC.finditer(masked):
         lo, hi = match.group("lo"), match.group("hi")
         unit = match.group("unit") or match.group("unit_lo") or ""
@@ -235,8 +280,10 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
             continue
         if _DONE_BEFORE.search(masked[_clause_start(masked, start) : start]):
             continue  # 已达到…: a result, not a commitment
+        if unit in ("次", "场次") and _EVERY.search(masked[_clause_start(masked, start) : start]):
+            continue  # 每季度召开1次: how often, a routine rather than a target
         flags = []
-        clause_start = max(_clause_start(masked, start), last_end)
+        clause_start = max(_clause_start(masked, start), last_end, *(r.end for r in ranks if r.end <= start))
         if not unit:
             # 入库520, 突破关键技术30: the unit was lost, the commitment was not.
             if hi or "." in lo or not _BARE_TRIGGER.search(masked[_clause_start(masked, start) : start]):
@@ -282,7 +329,7 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
                 end=match.end(),
             )
         )
-    found += _ranks_and_relatives(masked, in_past)
+    found += ranks
     found.sort(key=lambda target: target.start)
     for target in found:
         baseline = _BASELINE.search(masked[_clause_start(masked, target.start) : target.start])

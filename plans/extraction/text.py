@@ -29,8 +29,10 @@ _FURNITURE = re.compile(
     r"打印本页|关闭窗口|ICP备|公网安备|网站标识码|网站地图|联系我们|主办单位|版权所有|浏览次数|字号:|"
     r"索\s*引\s*号|发文机关|发布机构|组配分类|主题分类|公开方式|成文日期|发布日期|产生日期|废止日期|信息名称|"
     r"内容概述|有效性:|文\s*号:|无障碍|繁体版|登录个人中心|移动端应用|政务微信|政务微博|智能问答|下载后可任意编辑|"
-    r"^首页$|^>|当前位置|分享到|扫一扫"
+    r"^首页$|^>|当前位置|分享到|扫一扫|上一篇|下一篇|责任编辑|阅读次数|点击数|访问量|^(?:[^>。]{1,12}>){2,}"
 )
+# A heading after which a page lists other articles: the document has ended.
+_PAGE_END = re.compile(r"^(?:相关链接|相关新闻|相关阅读|相关文章|相关文件|推荐阅读|热点新闻|热门文章|延伸阅读)\s*:?$")
 
 
 _CJK = "\u4e00-\u9fff"
@@ -55,24 +57,26 @@ def normalize(text: str) -> str:
 
 
 def join_wrapped_lines(text: str) -> str:
-    """Join the hard line breaks a PDF or a web page leaves inside sentences.
+    """Join the hard line breaks a PDF leaves inside sentences.
 
-    A line is wrapped when it runs to the page's usual width and stops mid-sentence, and the next line
-    does not open a new numbered item. Short lines (titles, headings) are never joined.
+    Only where the text shows it was wrapped: many lines run to the same full width. There, a line that
+    runs to that width and stops mid-sentence is joined to the next unless the next opens a numbered
+    item. Short lines (titles, headings) are never joined.
     """
     lines = text.split("\n")
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
     if len(lengths) < 3:
         return text
     width = lengths[int(len(lengths) * 0.9) - 1] if len(lengths) >= 10 else lengths[-1]
-    if width < 12:
+    full = sum(1 for length in lengths if length >= 0.9 * width)
+    if width < 16 or full < max(2, 0.2 * len(lengths)):
         return text
     joined: list[str] = []
     for line in lines:
         stripped = line.strip()
         if joined and stripped:
             previous = joined[-1].strip()
-            wrapped = len(previous) >= 0.8 * width and previous[-1] not in _SENTENCE_END
+            wrapped = len(previous) >= 0.9 * width and previous[-1] not in _SENTENCE_END
             if wrapped and not _LIST_START.match(stripped):
                 joined[-1] = previous + stripped
                 continue
@@ -87,6 +91,8 @@ def drop_furniture(lines: list[str]) -> list[str]:
         line = raw.strip().strip("|").strip()
         if not line or set(line) <= set("|•·-_=* "):
             continue
+        if _PAGE_END.match(line):
+            break
         if _FURNITURE.search(line):
             if len(line) < 80:
                 continue
@@ -98,9 +104,15 @@ def drop_furniture(lines: list[str]) -> list[str]:
     return kept
 
 
-def after_last(text: str, marks: str, position: int) -> int:
-    """Where the stretch ending at ``position`` starts: just after the last of ``marks`` before it, else 0."""
-    return max(text.rfind(mark, 0, position) for mark in marks) + 1
+def after_last(text: str, marks: str, position: int, *, within: int = 3000) -> int:
+    """Where the stretch ending at ``position`` starts: just after the last of ``marks`` before it.
+
+    Looks back at most ``within`` characters (no clause or paragraph of a plan is longer), so that
+    reading a long plan stays linear.
+    """
+    floor = max(0, position - within)
+    found = max(text.rfind(mark, floor, position) for mark in marks)
+    return found + 1 if found >= 0 else floor
 
 
 def cjk_share(text: str) -> float:

@@ -36,7 +36,9 @@ class TreeReader:
         code = f"{parent_code}.{node.code_part}" if parent_code else node.code_part
         self.node_text = node.text
         heading = protect(node.title(60))
-        horizon = clause_deadline(heading, plan_year=self.plan_year) or horizon
+        horizon = (
+            clause_deadline(heading, plan_year=self.plan_year) or _stated_due(node.text, self.plan_year) or horizon
+        )
         self.default_deadline = horizon
         if node.kind == "goal" or (not node.children and "目标" in node.title(8)):
             self._goal(node, code, parent_code)
@@ -76,7 +78,8 @@ class TreeReader:
             if not inside and len(re.findall(r"[\u4e00-\u9fa5]", original)) >= 8:
                 if not re.search(r"(?:目标|是|为)$", original):
                     number += 1
-                    self._add(f"{code}.{number}", code, "", original[:60], "milestone", original)
+                    deadline = deadline_at(masked, clause.start(), clause.end(), plan_year=self.plan_year)
+                    self._add(f"{code}.{number}", code, "", original[:60], "milestone", original, deadline=deadline)
 
     def _targets_as_leaves(self, text: str, code: str, *, letters: bool) -> None:
         for index, target in enumerate(find_targets(text, plan_year=self.plan_year)):
@@ -113,6 +116,22 @@ class TreeReader:
                 owner=people.owner(self.node_text),
             )
         )
+
+
+_DUE = re.compile(r"(?:完成时限|完成时间|时间节点|时限要求|办结时限)\s*:\s*([^;。\n)]{2,20})")
+
+
+def _stated_due(text: str, plan_year: int) -> datetime.date | None:
+    """An item's own 完成时限: 2025年6月底 / 11月 (by the end of that month) / 年底前."""
+    due = _DUE.search(text)
+    if due is None:
+        return None
+    phrase = due.group(1).strip()
+    if phrase.endswith("月"):
+        phrase += "底"
+    return clause_deadline(phrase, plan_year=plan_year) or (
+        datetime.date(plan_year, 12, 31) if re.search(r"年底|年内|全年|长期|持续", phrase) else None
+    )
 
 
 def _sentence(text: str, target: FoundTarget) -> str:

@@ -186,3 +186,15 @@ def test_a_docx_with_the_plan_in_a_table_is_read():
     document.save(buffer)
     plan = extract_plan(read_document(buffer.getvalue(), "要点.docx"))
     assert readings(plan) == [(10.0, "家", ">=", "2025-12-31"), (2.0, "亿元", ">=", "2025-12-31")]
+
+
+def test_a_page_without_a_title_tag_takes_the_articles_heading_not_the_sites_banner():
+    page = (
+        "<html><head><meta charset='utf-8'><title>某市三年行动方案(2024-2026年) - 某市人民政府</title></head><body>"
+        "<div class='site-header'><h1>某市人民政府门户网站</h1></div><div class='main-nav'>首页 政务公开</div>"
+        "<div class='detail'><h2>某市科技局关于2025年重点工作的安排</h2>"
+        "<p>2025年,全市力争新认定高新技术企业300家,技术合同成交额达到80亿元。</p></div></body></html>"
+    )
+    plan = extract_plan(read_document(page.encode(), "detail.html"))
+    assert plan.title == "某市科技局关于2025年重点工作的安排"
+    assert readings(plan) == [(300.0, "家", ">=", "2025-12-31"), (80.0, "亿元", ">=", "2025-12-31")]

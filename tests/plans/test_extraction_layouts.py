@@ -257,3 +257,138 @@ def test_the_lead_department_and_owner_named_in_an_item_are_suggested():
     by_code = {task.code: task for task in plan.tasks}
     assert (by_code["1"].department, by_code["1"].owner) == ("高新科", "王明")
     assert by_code["2"].department == "成果科"
+
+
+def test_targets_stated_in_the_opening_paragraph_of_a_numbered_plan_are_read_too():
+    plan = extract_plan(
+        "某市科技局2025年工作要点\n"
+        "2025年全市科技工作的主要目标是:全社会研发经费投入增长12%,高新技术企业总数达到1500家。\n"
+        "一、强化企业主体\n1.新认定高新技术企业200家以上。\n"
+    )
+    assert readings(plan)[:2] == [(12.0, "%", ">=", "2025-12-31"), (1500.0, "家", ">=", "2025-12-31")]
+    assert [task.code for task in plan.tasks[:3]] == ["0", "0.1", "0.2"]
+    assert readings(plan)[2] == (200.0, "家", ">=", "2025-12-31")
+
+
+def test_summary_paragraphs_under_a_summary_heading_are_left_out_of_a_prose_plan():
+    plan = extract_plan(
+        "某县科技局工作总结及计划\n"
+        "一年来工作回顾\n"
+        "全年新认定高新技术企业12家,技术合同成交额完成3亿元。\n"
+        "2025年工作计划\n"
+        "全年力争新认定高新技术企业15家,技术合同成交额达到4亿元。",
+        year=2025,
+    )
+    assert readings(plan) == [(15.0, "家", ">=", "2025-12-31"), (4.0, "亿元", ">=", "2025-12-31")]
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("到“十四五”末,全县高新技术企业达到100家。", "2025-12-31"),
+        ("全县高新技术企业6月30日前达到100家。", "2024-06-30"),
+        ("明年全县高新技术企业达到100家。", "2025-12-31"),
+        ("2025年6月底前,全县高新技术企业达到100家。", "2025-06-30"),
+        ("三年内,全县高新技术企业达到100家。", "2026-12-31"),
+    ],
+)
+def test_more_ways_of_naming_a_horizon(text, deadline):
+    plan = extract_plan("某县科技局2024年工作要点\n" + text)
+    assert [reading[3] for reading in readings(plan)] == [deadline]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("新增科技型中小企业1.2万家", [(Decimal("1.2"), None, "万家", "=")]),
+        ("高新技术产业增加值占比提高2个百分点", [(Decimal(2), None, "个百分点", ">=")]),
+        ("全社会研发投入增长15%", [(Decimal(15), None, "%", ">=")]),
+        ("组织约200家企业参加对接会", [(Decimal(200), None, "家", "~")]),
+        ("高新技术产业增加值1250亿元", [(Decimal(1250), None, "亿元", "=")]),
+    ],
+)
+def test_scaled_units_growth_and_about_are_read(text, expected):
+    assert read_one(text) == expected
+
+
+def test_a_three_year_action_plan_issued_by_a_notice_is_read_for_the_year_it_was_issued():
+    """tests/data/action_plan_2024_2026.txt: the team's own text in the form of a 实施方案 issued by a 通知."""
+    from tests.plans.extraction_scoring import DATA
+
+    plan = extract_plan((DATA / "action_plan_2024_2026.txt").read_text(encoding="utf-8"))
+    assert (plan.title, plan.year) == ("某市加快建设科技强市三年行动方案(2024-2026年)", 2024)
+    by_metric = {
+        t.target.metric: (float(t.target.value), t.target.unit, t.deadline.year) for t in plan.tasks if t.target
+    }
+    assert by_metric["综合科技创新水平"] == (5.0, "位", 2026)  # 到2026年 opens the goal paragraph
+    assert by_metric["全社会研发经费投入强度"] == (2.8, "%", 2026)  # and governs its later sentences
+    assert by_metric["高新技术企业"] == (1100.0, "家", 2024)  # 2024年底前: a deadline, not a past fact
+    assert by_metric["三年内新建省级以上重点实验室"] == (10.0, "家", 2026)
+    assert not any(t.target.unit == "次" for t in plan.tasks if t.target)  # 每季度召开1次: a routine
+    assert not any(
+        t.target.value == 5 and t.target.unit == "亿元" and "营业收入" in t.target.metric
+        for t in plan.tasks
+        if t.target
+    )  # 5亿元以上工业企业: a threshold
+    assert next(t for t in plan.tasks if t.title.startswith("全市科技创新能力")).deadline.year == 2026
+
+
+def test_a_news_report_of_a_conference_yields_this_years_and_the_horizons_targets_only():
+    """tests/data/news_conference_2024.txt: a dateline, last year's results, then 今年 and 到2027年."""
+    from tests.plans.extraction_scoring import DATA
+
+    plan = extract_plan((DATA / "news_conference_2024.txt").read_text(encoding="utf-8"))
+    assert plan.year == 2024
+    assert readings(plan) == [
+        (2.8, "%", ">=", "2024-12-31"),
+        (1500.0, "家", ">", "2024-12-31"),
+        (150.0, "亿元", ">=", "2024-12-31"),
+        (20.0, "家", ">=", "2024-12-31"),
+        (4.0, "位", "<=", "2024-12-31"),
+        (2.0, "倍", ">=", "2027-12-31"),  # 比2023年翻一番, not restated by a figure
+        (3.2, "%", ">=", "2027-12-31"),
+    ]
+    doubling = next(t for t in plan.tasks if t.target and t.target.unit == "倍")
+    assert (doubling.target.metric, doubling.target.baseline) == ("高新技术企业数量", "2023年")
+    assert not any(task.title.startswith("2月26日") for task in plan.tasks)
+
+
+def test_an_items_own_completion_line_is_its_deadline():
+    plan = extract_plan(
+        "市科技局2025年工作要点\n"
+        "1. 推动科技型中小企业评价\n科技型中小企业入库600家。\n责任科室:高新技术科\n完成时限:2025年6月底\n"
+        "2. 建设省级重点实验室\n新增省级重点实验室2家。\n责任科室:基础研究科\n完成时限:11月\n"
+    )
+    by_code = {task.code: task for task in plan.tasks}
+    assert (by_code["1"].deadline, by_code["1"].department) == (datetime.date(2025, 6, 30), "高新技术科")
+    assert by_code["1"].title == "推动科技型中小企业评价" and by_code["1"].target.metric == "科技型中小企业入库"
+    assert by_code["2"].deadline == datetime.date(2025, 11, 30)
+
+
+def test_items_numbered_with_a_half_bracket_and_a_summary_of_results_first():
+    plan = extract_plan(
+        "某区科技局工作总结和下一步打算\n"
+        "一、主要工作成效\n1)新认定高新技术企业30家。\n2)技术合同成交额完成5亿元。\n"
+        "二、下一步工作打算\n1)力争新认定高新技术企业40家。\n2)技术合同成交额达到6亿元。\n",
+        year=2025,
+    )
+    assert readings(plan) == [(40.0, "家", ">=", "2025-12-31"), (6.0, "亿元", ">=", "2025-12-31")]
+    assert [task.code for task in plan.tasks] == ["1)", "2)"]
+
+
+def test_a_news_page_saved_as_text_leaves_out_its_breadcrumb_byline_and_related_links():
+    """tests/data/news_page_2025.txt: breadcrumb, dateline, byline and a 相关新闻 list around the plan."""
+    from tests.plans.extraction_scoring import DATA
+
+    plan = extract_plan((DATA / "news_page_2025.txt").read_text(encoding="utf-8"))
+    assert (plan.title, plan.bureau, plan.year) == ("市科技局部署2025年重点工作", "市科技局", 2025)
+    assert readings(plan) == [(120.0, "家", ">=", "2025-12-31"), (40.0, "亿元", ">", "2025-12-31")]
+    assert [task.deadline.isoformat() for task in plan.tasks if task.kind == "milestone"] == ["2025-06-30"]
+
+
+def test_inline_lists_of_last_year_and_this_year_in_one_report_yield_this_years_only():
+    plan = extract_plan(
+        "某县科技局2025年工作计划\n去年:一是新增高新技术企业8家;二是技术合同成交额完成1亿元。\n"
+        "今年:一是新增高新技术企业10家;二是技术合同成交额达到1.5亿元。"
+    )
+    assert readings(plan) == [(10.0, "家", "=", "2025-12-31"), (1.5, "亿元", ">=", "2025-12-31")]

@@ -113,3 +113,29 @@ def test_a_pdf_upload_is_read_and_a_scanned_one_is_refused_in_chinese(client, ma
     page = refused.content.decode()
     assert "“扫描件.pdf”是扫描件 PDF" in page and "没有文字层" in page and "另存为 .docx" in page
     assert not Plan.objects.exists()
+
+
+def test_the_command_line_names_its_options_where_the_document_is_silent(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    plan = tmp_path / "list.txt"
+    plan.write_text("1、新认定高新技术企业10家。\n2、技术合同成交额达到2亿元。", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"plan year.*--year"):
+        call_command("import_plan", str(plan), stdout=StringIO())
+    with pytest.raises(CommandError, match=r"title、issuing bureau.*--plan-title, --bureau"):
+        call_command("import_plan", str(plan), "--year", "2025", stdout=StringIO())
+    assert not Plan.objects.exists()
+    call_command(
+        "import_plan",
+        str(plan),
+        "--year",
+        "2025",
+        "--plan-title",
+        "2025年要点",
+        "--bureau",
+        "某县科技局",
+        stdout=StringIO(),
+    )
+    assert Plan.objects.get().tasks.count() == 2

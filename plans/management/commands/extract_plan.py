@@ -22,7 +22,9 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(plan.as_json()))
             return
-        self.stdout.write(f"{plan.title} · {plan.bureau} · {plan.year}")
+        self.stdout.write(f"{plan.title or '(no title)'} · {plan.bureau or '(no issuer)'} · {plan.year}")
+        if plan.starts_at:
+            self.stdout.write(f"plan part starts at: {plan.starts_at}")
         for task in plan.tasks:
             depth = task.code.count(".")
             target = task.as_json()["target"]
