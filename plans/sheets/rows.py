@@ -1,6 +1,7 @@
 """A task breakdown sheet as rows of tasks, each with its sheet row number and its errors."""
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -184,8 +185,7 @@ class TaskSheet:
                 notes = True
                 yield _Line(index + 1, raw, "", None, skipped="note")
                 continue
-            texts = [_text(cell) for _, cell in own]
-            if len(own) == 1 and _TOTALS.match(first.replace(" ", "")) or self._repeats_header(texts):
+            if len(own) == 1 and _TOTALS.match(first.replace(" ", "")) or self._repeats_header(own):
                 yield _Line(index + 1, raw, "", None, skipped="total" if len(own) == 1 else "header")
                 continue
             if len(own) == 1 and _NUMBER_ONLY.match(first):
@@ -227,7 +227,7 @@ class TaskSheet:
 
     def _category(self, own: list[tuple[int, object]], filled) -> tuple[str, str | None, str] | None:
         """(style, numbering or None, title) of a category row; None for any other row."""
-        if filled:
+        if filled or len(own) > 2:
             return None
         texts = [_text(cell) for _, cell in own]
         if len(own) == 2 and own[0][0] == self._code_column and isinstance(own[0][1], str):
@@ -240,9 +240,11 @@ class TaskSheet:
             return None
         return _category_text(texts[0])
 
-    def _repeats_header(self, texts: list[str]) -> bool:
+    def _repeats_header(self, own: list[tuple[int, object]]) -> bool:
         """A header row repeated further down (printed pages repeat it)."""
-        return len(texts) >= 2 and all(normalize_header(text) in self._header_words for text in texts)
+        if len(own) < 2 or normalize_header(own[0][1]) not in self._header_words:
+            return False
+        return all(normalize_header(cell) in self._header_words for _, cell in own)
 
     def _prefix_parent(self, code: str) -> str | None:
         prefix = code
@@ -305,6 +307,12 @@ def _split_names(text: str) -> list[str]:
 
 
 def split_departments(text: str) -> tuple[str, list[str]]:
+    lead, others = _split_departments(text)
+    return lead, list(others)
+
+
+@functools.lru_cache(maxsize=4096)  # a sheet names the same few departments on thousands of rows
+def _split_departments(text: str) -> tuple[str, tuple[str, ...]]:
     """A department cell as (lead, others): 高新科、成果科 / 牵头：高新科；配合：成果科 / 成果科、高新科（牵头）
     / 高新科牵头，成果科配合.
 
@@ -321,11 +329,12 @@ def split_departments(text: str) -> tuple[str, list[str]]:
         if marked and lead is None:
             lead = name
     if not names:
-        return "", []
+        return "", ()
     lead = lead or names[0]
-    return lead, [name for name in names if name != lead]
+    return lead, tuple(name for name in names if name != lead)
 
 
+@functools.lru_cache(maxsize=4096)
 def split_people(text: str) -> str:
     """The first person an owner cell names, without a phone number or a title in brackets."""
     for part in _NAME_SPLIT.split(_PERSON_NOISE.sub(" ", text)):
