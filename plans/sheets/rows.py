@@ -123,6 +123,8 @@ class TaskSheet:
         self.headers = found.labels
         self._header_words = {normalize_header(label) for label in found.labels.values()}
         self._code_column = next((column for column, field in self.columns.items() if field == "code"), None)
+        # A 类别 column names each row's category (often merged down): a new value opens a section.
+        self._category_column = next((column for column, field in self.columns.items() if field == "category"), None)
         self._filled = getattr(raw, "filled", {})
         self.sheet_name = getattr(raw, "sheet", "")
         self.sheet_names = getattr(raw, "sheet_names", [])
@@ -167,6 +169,7 @@ class TaskSheet:
         in_category: dict[str | None, int] = {}
         used: set[str] = set()
         notes = False
+        column_category = ""
         last_task: tuple[str | None, str] | None = None  # (category, code) of the last task numbered 1, 2 …
         code_column = self._code_column
         for index, raw in enumerate(self._raw):
@@ -192,17 +195,15 @@ class TaskSheet:
                 yield _Line(index + 1, raw, "", None, skipped="empty")  # a number and nothing else
                 continue
             category = self._category(own, filled)
+            if category is None and (named := self._named_category(raw)) and named != column_category:
+                column_category = named
+                _style, token, title = _category_text(named)
+                code, above = _open_category(levels, plain_counts, used, "column", token, index + 1)
+                yield _Line(index + 1, raw, code, above, category=title)
             parent = levels[-1][1] if levels else None
             if category is not None:
                 style, token, title = category
-                depth = next((depth for depth, (seen, _) in enumerate(levels) if seen == style), len(levels))
-                del levels[depth:]
-                above = levels[-1][1] if levels else None
-                if token is None:
-                    plain_counts[above] = plain_counts.get(above, 0) + 1
-                    token = _ordinal(plain_counts[above])
-                code = _unique(f"{above}.{token}" if above else token, used, index + 1)
-                levels.append((style, code))
+                code, above = _open_category(levels, plain_counts, used, style, token, index + 1)
                 yield _Line(index + 1, raw, code, above, category=title)
                 continue
             cell = raw[code_column] if code_column is not None and code_column < len(raw) else ""
@@ -240,6 +241,10 @@ class TaskSheet:
             return None
         return _category_text(texts[0])
 
+    def _named_category(self, raw: list) -> str:
+        column = self._category_column
+        return _text(raw[column]) if column is not None and column < len(raw) else ""
+
     def _repeats_header(self, own: list[tuple[int, object]]) -> bool:
         """A header row repeated further down (printed pages repeat it)."""
         if len(own) < 2 or normalize_header(own[0][1]) not in self._header_words:
@@ -253,6 +258,20 @@ class TaskSheet:
             if prefix in self.codes:
                 return prefix
         return None
+
+
+def _open_category(levels: list, plain_counts: dict, used: set[str], style: str, token: str | None, row: int):
+    """A category of ``style`` opens: it closes the categories of its level and below, and takes its
+    code under the one above (numbered among its siblings when it has no numbering of its own)."""
+    depth = next((depth for depth, (seen, _) in enumerate(levels) if seen == style), len(levels))
+    del levels[depth:]
+    above = levels[-1][1] if levels else None
+    if token is None:
+        plain_counts[above] = plain_counts.get(above, 0) + 1
+        token = _ordinal(plain_counts[above])
+    code = _unique(f"{above}.{token}" if above else token, used, row)
+    levels.append((style, code))
+    return code, above
 
 
 def _category_text(text: str) -> tuple[str, str | None, str]:

@@ -271,3 +271,30 @@ def test_sub_items_numbered_1_in_brackets_hang_from_the_task_above_them():
     assert rows[4].parent == rows[5].parent == "一.1"
     assert rows[6].code == "一.2" and rows[6].department == "各县（市、区）科技局"
     assert rows[6].supporting == ["高新科"]
+
+
+def test_a_category_column_merged_down_opens_a_section_for_each_of_its_values():
+    header = ["类别", "序号", "工作任务", "具体内容", "责任科室", "责任领导", "责任人", "完成时间"]
+    data = workbook(
+        (
+            "表",
+            [
+                header,
+                ["科技创新", 1, "培育企业", "新认定高企400家", "高新科", "李局", "王五", "12月"],
+                ["", 2, "建设平台", "新建实验室2家", "平台科", "李局", "赵六", "11月"],
+                ["人才引育", 3, "引进人才", "引育人才30人", "人才科", "王局", "周八", "10月"],
+            ],
+        ),
+        merges=[(0, "A2:A3")],
+    )
+    rows = rows_of(data)
+    assert [(row.code, row.parent, row.is_category) for row in rows] == [
+        ("一", None, True),
+        ("一.1", "一", False),
+        ("一.2", "一", False),
+        ("二", None, True),
+        ("二.3", "二", False),
+    ]
+    assert rows[0].title == "科技创新" and rows[3].title == "人才引育"
+    # 具体内容 beside 工作任务 holds the target; 责任人, not 责任领导, is the owner.
+    assert rows[1].target.value == 400 and rows[1].owner == "王五" and rows[2].deadline == datetime.date(2025, 11, 30)
