@@ -124,6 +124,7 @@ class TaskSheet:
         self._header_words = {normalize_header(label) for label in found.labels.values()}
         self._code_column = next((column for column, field in self.columns.items() if field == "code"), None)
         # A 类别 column names each row's category (often merged down): a new value opens a section.
+        self._first_columns = (min(self.columns),) if self.columns else ()
         self._category_column = next((column for column, field in self.columns.items() if field == "category"), None)
         self._filled = getattr(raw, "filled", {})
         self.sheet_name = getattr(raw, "sheet", "")
@@ -227,19 +228,34 @@ class TaskSheet:
             yield _Line(index + 1, raw, code, parent)
 
     def _category(self, own: list[tuple[int, object]], filled) -> tuple[str, str | None, str] | None:
-        """(style, numbering or None, title) of a category row; None for any other row."""
-        if filled or len(own) > 2:
+        """(style, numbering or None, title) of a category row; None for any other row.
+
+        A category is a row with text in one cell only; or a row numbered 一, (一) or 第一部分 in its
+        序号 column (or starting so in its first cell) that states no target and no deadline, whatever
+        else it names (a department beside a category is the category's, not a task's)."""
+        if len(own) == 1:
+            return None if filled or not isinstance(own[0][1], str) else _category_text(_text(own[0][1]))
+        column, cell = own[0]
+        if not isinstance(cell, str) or column not in (self._code_column, *self._first_columns):
             return None
-        texts = [_text(cell) for _, cell in own]
-        if len(own) == 2 and own[0][0] == self._code_column and isinstance(own[0][1], str):
-            token = normalize(texts[0]).replace(" ", "").rstrip("、.")
-            # 序号 一 (or (一), 第一部分) beside a title, nothing else: a category too.
-            if _CATEGORY_CODE.match(token):
-                return _category_text(f"{token}、{texts[1]}" if token[0] in _CN_DIGITS else f"{token}{texts[1]}")
+        if any(self.columns.get(column) in ("target", "deadline") for column, _ in own[1:]):
             return None
-        if len(own) != 1 or not isinstance(own[0][1], str):
-            return None
-        return _category_text(texts[0])
+        text = normalize(_text(cell)).replace(" ", "")
+        token = text.rstrip("、.")
+        if _CATEGORY_CODE.match(token):  # 序号 一 beside its title
+            title = self._title_of(own) or ""
+            if not title:
+                return None
+            return _category_text(f"{token}、{title}" if token[0] in _CN_DIGITS else f"{token}{title}")
+        style, _token, _title = _category_text(_text(cell))
+        if style in ("part", "chapter", "section") and not self._title_of(own[1:]):
+            return _category_text(_text(cell))  # 一、科技创新 written in the 序号 column
+        return None
+
+    def _title_of(self, own: list[tuple[int, object]]) -> str:
+        return next((_text(cell) for column, cell in own if self.columns.get(column) == "title"), "") or next(
+            (_text(cell) for column, cell in own[1:] if isinstance(cell, str) and column not in self.columns), ""
+        )
 
     def _named_category(self, raw: list) -> str:
         column = self._category_column

@@ -298,3 +298,28 @@ def test_a_category_column_merged_down_opens_a_section_for_each_of_its_values():
     assert rows[0].title == "科技创新" and rows[3].title == "人才引育"
     # 具体内容 beside 工作任务 holds the target; 责任人, not 责任领导, is the owner.
     assert rows[1].target.value == 400 and rows[1].owner == "王五" and rows[2].deadline == datetime.date(2025, 11, 30)
+
+
+def test_a_category_written_in_the_number_column_or_beside_a_department_is_still_a_category():
+    data = workbook(
+        (
+            "表",
+            [
+                HEADER,
+                ["一、科技创新", "", "", "高新科"],
+                [1, "培育企业", "400家", "高新科", "", "12月"],
+                ["二", "平台建设", "", "平台科"],
+                [2, "建设平台", "2家", "平台科", "", "11月"],
+                ["三", "人才工作", "引育人才30人", "人才科", "", "10月"],
+            ],
+        )
+    )
+    rows = rows_of(data)
+    assert [(row.code, row.is_category) for row in rows] == [
+        ("一", True),
+        ("一.1", False),
+        ("二", True),
+        ("二.2", False),
+        ("二.三", False),  # a row numbered 三 with a target and a deadline is a task
+    ]
+    assert rows[0].title == "科技创新" and rows[2].title == "平台建设" and rows[4].target.value == 30
