@@ -8,8 +8,9 @@ import pytest
 
 from plans.models import Task
 from plans.sheet_import import plan_import_sheet
+from plans.sheets.names import split_departments, split_people
 from plans.sheets.reading import SheetReadError, open_task_sheet
-from plans.sheets.rows import TaskSheet, split_departments, split_people
+from plans.sheets.rows import TaskSheet
 
 HEADER = ["序号", "重点任务", "具体目标", "责任单位", "责任人", "完成时限"]
 
