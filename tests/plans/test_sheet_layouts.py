@@ -378,3 +378,16 @@ def test_a_bureau_sheet_with_every_quirk_reads_right_on_the_command_line(db, tmp
     assert rows[7]["department_matched"] == "高新技术科" and rows[9]["department_matched"] == "平台与基础研究科"
     assert rows[10]["action"] == rows[11]["action"] == "skipped" and rows[10]["code"] is None
     assert result["unknown_departments"] == []
+
+
+def test_a_merge_low_in_a_sheet_that_starts_further_down_and_right_still_fills_its_rows():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for offset, row in enumerate([HEADER, [1, "甲", "3项", "高新科", "", ""], [2, "乙", "4项", "", "", ""]]):
+        for column, value in enumerate(row):
+            if value != "":
+                sheet.cell(row=6 + offset, column=3 + column, value=value)
+    sheet.merge_cells("F7:F8")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert [row.department for row in rows_of(buffer.getvalue())] == ["高新科", "高新科"]
