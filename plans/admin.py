@@ -13,7 +13,7 @@ from accounts.roles import is_manager
 from . import services
 from .admin_scoping import ScopedTaskAdminMixin
 from .admin_sheets import TaskSheetAdminMixin
-from .models import CalendarDay, Department, Plan, Task
+from .models import CalendarDay, Department, DepartmentAlias, Plan, Task
 from .pacing import Health
 from .robot_secrets import DepartmentRobotAdminMixin
 from .selectors import with_progress
@@ -57,11 +57,21 @@ class LeafFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DepartmentAliasInline(admin.TabularInline):
+    """Other spellings sheets use for the department; a sheet import adds the ones a manager confirms."""
+
+    model = DepartmentAlias
+    fields = ("name", "created_at")
+    readonly_fields = ("created_at",)
+    extra = 0
+
+
 @admin.register(Department)
 class DepartmentAdmin(DepartmentRobotAdminMixin, admin.ModelAdmin):
+    inlines = [DepartmentAliasInline]
     list_display = ("name", "parent", "leader", "contact", "reporting_day")
     list_select_related = ("parent", "leader", "contact")
-    search_fields = ("name", "short_name")
+    search_fields = ("name", "short_name", "aliases__name")
     autocomplete_fields = ("parent", "leader", "contact")
     filter_horizontal = ("members",)
     fieldsets = (

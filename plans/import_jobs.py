@@ -113,9 +113,9 @@ def sheet_import_job_run(*, job_id: str) -> str:
 def _preview(result: SheetImport, options: dict) -> dict:
     """What the page shows of a dry run: JSON, small whatever the sheet's size."""
     return {
-        "ready": result.can_apply(
-            skip_errors=options.get("skip_errors", False), create_unknown=options.get("create_unknown", False)
-        ),
+        # Names not found are settled by the choices on the page (an existing department, none or a new one).
+        "ready": result.can_apply(skip_errors=options.get("skip_errors", False), create_unknown=True),
+        "suggestions": result.suggestions,
         "errors": result.errors,
         "unknown_departments": result.unknown_departments,
         "unknown_owners": result.unknown_owners,

@@ -20,7 +20,7 @@ from plans.extraction.text import normalize
 from ..models import Department, DepartmentAlias
 
 _BUREAU = re.compile(
-    r"^(?:[\u4e00-\u9fff]{1,12}?[省市区县])?(?:科学技术和信息化局|科技和信息化局|科学技术局|科技局|本局|局)(?:机关)?"
+    r"^(?:[\u4e00-\u9fff]{0,12}?[省市区县])?(?:科学技术和信息化局|科技和信息化局|科学技术局|科技局|本局|局)(?:机关)?"
 )
 _UNIT = re.compile(r"(?:科室|处室|科|处|室|股)$")
 

@@ -160,7 +160,9 @@ class SheetImportRun:
                 row.changes = self._changes(old, task, compared, parent=row.parent)
         if old is not None and (row.is_category or row.has_children):
             self.parent_ids[row.code] = old["pk"]
-        if self.allowed is not None and action != "unchanged" and not row.is_category:
+        # A name not found yet is settled by the preview's choice: checked when the sheet is applied.
+        unsettled = self.dry_run and row.department and row.department not in self.departments
+        if self.allowed is not None and action != "unchanged" and not row.is_category and not unsettled:
             old_department = old["lead_department_id"] if old else None
             if task.lead_department_id not in self.allowed or (old_department and old_department not in self.allowed):
                 row.errors.append(self._not_yours(row, old_department))
@@ -247,7 +249,7 @@ class SheetImportRun:
             for name in result.unknown_departments
         }
         names = "、".join(result.unknown_departments + result.unknown_owners)
-        if self.allowed is not None and names:
+        if self.allowed is not None and names and not self.dry_run:  # a preview offers its choices instead
             result.errors.append(
                 _("Only managers can add departments or owners: %(names)s. Choose existing ones for them.")
                 % {"names": names}

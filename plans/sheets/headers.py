@@ -27,6 +27,7 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "supporting": ("配合单位", "配合科室", "协办单位", "配合部门", "supporting departments", "supporting"),
     "owner": ("责任人", "联系人", "负责人", "owner", "contact", "person in charge"),
     "deadline": ("完成时限", "时间节点", "完成时间", "时限", "完成期限", "deadline", "due", "due date"),
+    "category": ("类别", "分类", "工作类别", "任务类别", "板块", "工作板块", "领域", "重点领域", "工作领域"),
     "note": ("备注", "进展情况", "说明", "note", "notes", "remarks", "progress"),
 }
 # A progress ledger (进展台账) collected from the units: one row per task and period.
@@ -54,6 +55,7 @@ PROGRESS_HEADER_WORDS: dict[str, tuple[str, ...]] = {
 # (责任单位及责任人 is a department; 完成时限及阶段目标 a deadline).
 TASK_HEADER_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("code", ("序号", "编号")),
+    ("category", ("类别", "分类", "板块", "领域")),
     ("supporting", ("配合", "协办", "协同", "参与单位")),
     ("note", ("备注", "进展", "填报说明")),
     ("department", ("单位", "科室", "处室", "部门", "牵头", "责任主体", "主体")),
@@ -107,11 +109,23 @@ class Header:
 
 def _fields(row: list, lookup: dict[str, str], fuzzy: bool) -> dict[int, str]:
     columns: dict[int, str] = {}
+    # The sheet's own header words first, so that 责任人 is the owner even beside 责任领导.
     for column, cell in enumerate(row):
-        field = _field(cell, lookup, fuzzy)
+        field = lookup.get(normalize_header(cell))
         if field and field not in columns.values():
             columns[column] = field
-    return columns
+    if not fuzzy:
+        return columns
+    second_titles = []
+    for column, cell in enumerate(row):
+        field = None if column in columns else _field(cell, lookup, fuzzy)
+        if field == "title" and "title" in columns.values():
+            second_titles.append(column)
+        elif field and field not in columns.values():
+            columns[column] = field
+    if second_titles and "target" not in columns.values():
+        columns[second_titles[0]] = "target"  # 工作任务 beside 具体内容 (or 工作举措): what is to be achieved
+    return dict(sorted(columns.items()))
 
 
 def _is_text(cell) -> bool:

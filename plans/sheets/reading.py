@@ -24,6 +24,10 @@ class SheetReadError(ValueError):
     """The file cannot be read as a spreadsheet; the message says why."""
 
 
+class SheetTooLarge(SheetReadError):
+    """A sheet over the row cap."""
+
+
 def _limit(name: str, default: int) -> int:
     return getattr(settings, name, default)
 
@@ -58,6 +62,7 @@ class OpenSheet:
         self.filled = filled or {}
         self.header = None
         self.data = b""  # the file, to open another of its sheets (``reopen``)
+        self.merged_ranges: list = []
 
     def reopen(self, sheet: str) -> "OpenSheet":
         """Another sheet of the same workbook."""
@@ -125,11 +130,27 @@ def _calamine_sheet(data: bytes, name: str, wanted: str | None, find) -> OpenShe
             _("“%(file)s” has no sheet named “%(sheet)s”; its sheets are: %(names)s.")
             % {"file": name, "sheet": wanted, "names": "、".join(names)}
         )
-    return _choose(
-        (_calamine_one(workbook, sheet_name, name, names) for sheet_name in ([wanted] if wanted else names)),
-        name,
-        find,
-    )
+    if wanted:
+        return _choose([_calamine_one(workbook, wanted, name, names)], name, find)
+    return _choose(_readable_sheets(workbook, name, names), name, find)
+
+
+def _readable_sheets(workbook, name: str, names: list[str]) -> Iterator[OpenSheet]:
+    """Every sheet that opens (a chart sheet or a broken one is passed over), or the first one's error."""
+    first_error = None
+    opened = 0
+    for sheet_name in names:
+        try:
+            sheet = _calamine_one(workbook, sheet_name, name, names)
+        except SheetTooLarge:
+            raise  # over the row cap: never passed over
+        except SheetReadError as error:
+            first_error = first_error or error
+            continue
+        opened += 1
+        yield sheet
+    if not opened and first_error is not None:
+        raise first_error
 
 
 def _unreadable(name: str, error: Exception) -> str:
@@ -146,11 +167,15 @@ def _calamine_one(workbook, sheet_name: str, name: str, names: list[str]) -> Ope
     except Exception as error:
         raise SheetReadError(_unreadable(name, error)) from error
     if sheet.height > max_rows:
-        raise SheetReadError(_("“%(file)s” has more than %(rows)s rows.") % {"file": name, "rows": max_rows})
+        raise SheetTooLarge(_("“%(file)s” has more than %(rows)s rows.") % {"file": name, "rows": max_rows})
     offset = sheet.start[1] if sheet.start else 0
     downs: dict[int, list[tuple[int, int]]] = {}  # row → (column, top row) of cells merged down
+    budget = 4 * max_rows  # cells filled in at most: a file merging whole columns many times costs no more
     for (top, left), (bottom, _right) in sheet.merged_cell_ranges or []:
-        for row in range(top + 1, min(bottom, top + max_rows) + 1):
+        for row in range(top + 1, min(bottom, sheet.end[0] if sheet.end else 0) + 1):
+            if budget <= 0:
+                break
+            budget -= 1
             downs.setdefault(row, []).append((left - offset, top))
     filled = {row: {column for column, _ in cells} for row, cells in downs.items()}
 
@@ -175,7 +200,9 @@ def _calamine_one(workbook, sheet_name: str, name: str, names: list[str]) -> Ope
         except Exception as error:
             raise SheetReadError(_unreadable(name, error)) from error
 
-    return OpenSheet(rows, name, sheet=sheet_name, sheet_names=names, filled=filled)
+    opened = OpenSheet(rows, name, sheet=sheet_name, sheet_names=names, filled=filled)
+    opened.merged_ranges = sheet.merged_cell_ranges or []
+    return opened
 
 
 def _choose(sheets: Iterable[OpenSheet], name: str, find) -> OpenSheet:

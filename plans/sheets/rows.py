@@ -13,6 +13,7 @@ from plans.extraction.text import normalize
 
 from .cells import CellError, parse_code, parse_deadline, parse_target
 from .headers import HEADER_WORDS, normalize_header, require_header
+from .names import split_departments, split_people
 from .reading import HEADER_ROWS
 
 # A category's own numbering, by style: 第一部分 (a part), 一、 (a chapter), (一) (a section), 1、 (a
@@ -122,6 +123,9 @@ class TaskSheet:
         self.headers = found.labels
         self._header_words = {normalize_header(label) for label in found.labels.values()}
         self._code_column = next((column for column, field in self.columns.items() if field == "code"), None)
+        # A 类别 column names each row's category (often merged down): a new value opens a section.
+        self._first_columns = (min(self.columns),) if self.columns else ()
+        self._category_column = next((column for column, field in self.columns.items() if field == "category"), None)
         self._filled = getattr(raw, "filled", {})
         self.sheet_name = getattr(raw, "sheet", "")
         self.sheet_names = getattr(raw, "sheet_names", [])
@@ -166,6 +170,7 @@ class TaskSheet:
         in_category: dict[str | None, int] = {}
         used: set[str] = set()
         notes = False
+        column_category = ""
         last_task: tuple[str | None, str] | None = None  # (category, code) of the last task numbered 1, 2 …
         code_column = self._code_column
         for index, raw in enumerate(self._raw):
@@ -184,25 +189,22 @@ class TaskSheet:
                 notes = True
                 yield _Line(index + 1, raw, "", None, skipped="note")
                 continue
-            texts = [_text(cell) for _, cell in own]
-            if len(own) == 1 and _TOTALS.match(first.replace(" ", "")) or self._repeats_header(texts):
+            if len(own) == 1 and _TOTALS.match(first.replace(" ", "")) or self._repeats_header(own):
                 yield _Line(index + 1, raw, "", None, skipped="total" if len(own) == 1 else "header")
                 continue
             if len(own) == 1 and _NUMBER_ONLY.match(first):
                 yield _Line(index + 1, raw, "", None, skipped="empty")  # a number and nothing else
                 continue
             category = self._category(own, filled)
+            if category is None and (named := self._named_category(raw)) and named != column_category:
+                column_category = named
+                _style, token, title = _category_text(named)
+                code, above = _open_category(levels, plain_counts, used, "column", token, index + 1)
+                yield _Line(index + 1, raw, code, above, category=title)
             parent = levels[-1][1] if levels else None
             if category is not None:
                 style, token, title = category
-                depth = next((depth for depth, (seen, _) in enumerate(levels) if seen == style), len(levels))
-                del levels[depth:]
-                above = levels[-1][1] if levels else None
-                if token is None:
-                    plain_counts[above] = plain_counts.get(above, 0) + 1
-                    token = _ordinal(plain_counts[above])
-                code = _unique(f"{above}.{token}" if above else token, used, index + 1)
-                levels.append((style, code))
+                code, above = _open_category(levels, plain_counts, used, style, token, index + 1)
                 yield _Line(index + 1, raw, code, above, category=title)
                 continue
             cell = raw[code_column] if code_column is not None and code_column < len(raw) else ""
@@ -226,23 +228,44 @@ class TaskSheet:
             yield _Line(index + 1, raw, code, parent)
 
     def _category(self, own: list[tuple[int, object]], filled) -> tuple[str, str | None, str] | None:
-        """(style, numbering or None, title) of a category row; None for any other row."""
-        if filled:
-            return None
-        texts = [_text(cell) for _, cell in own]
-        if len(own) == 2 and own[0][0] == self._code_column and isinstance(own[0][1], str):
-            token = normalize(texts[0]).replace(" ", "").rstrip("、.")
-            # 序号 一 (or (一), 第一部分) beside a title, nothing else: a category too.
-            if _CATEGORY_CODE.match(token):
-                return _category_text(f"{token}、{texts[1]}" if token[0] in _CN_DIGITS else f"{token}{texts[1]}")
-            return None
-        if len(own) != 1 or not isinstance(own[0][1], str):
-            return None
-        return _category_text(texts[0])
+        """(style, numbering or None, title) of a category row; None for any other row.
 
-    def _repeats_header(self, texts: list[str]) -> bool:
+        A category is a row with text in one cell only; or a row numbered 一, (一) or 第一部分 in its
+        序号 column (or starting so in its first cell) that states no target and no deadline, whatever
+        else it names (a department beside a category is the category's, not a task's)."""
+        if len(own) == 1:
+            return None if filled or not isinstance(own[0][1], str) else _category_text(_text(own[0][1]))
+        column, cell = own[0]
+        if not isinstance(cell, str) or column not in (self._code_column, *self._first_columns):
+            return None
+        if any(self.columns.get(column) in ("target", "deadline") for column, _ in own[1:]):
+            return None
+        text = normalize(_text(cell)).replace(" ", "")
+        token = text.rstrip("、.")
+        if _CATEGORY_CODE.match(token):  # 序号 一 beside its title
+            title = self._title_of(own) or ""
+            if not title:
+                return None
+            return _category_text(f"{token}、{title}" if token[0] in _CN_DIGITS else f"{token}{title}")
+        style, _token, _title = _category_text(_text(cell))
+        if style in ("part", "chapter", "section") and not self._title_of(own[1:]):
+            return _category_text(_text(cell))  # 一、科技创新 written in the 序号 column
+        return None
+
+    def _title_of(self, own: list[tuple[int, object]]) -> str:
+        return next((_text(cell) for column, cell in own if self.columns.get(column) == "title"), "") or next(
+            (_text(cell) for column, cell in own[1:] if isinstance(cell, str) and column not in self.columns), ""
+        )
+
+    def _named_category(self, raw: list) -> str:
+        column = self._category_column
+        return _text(raw[column]) if column is not None and column < len(raw) else ""
+
+    def _repeats_header(self, own: list[tuple[int, object]]) -> bool:
         """A header row repeated further down (printed pages repeat it)."""
-        return len(texts) >= 2 and all(normalize_header(text) in self._header_words for text in texts)
+        if len(own) < 2 or normalize_header(own[0][1]) not in self._header_words:
+            return False
+        return all(normalize_header(cell) in self._header_words for _, cell in own)
 
     def _prefix_parent(self, code: str) -> str | None:
         prefix = code
@@ -251,6 +274,20 @@ class TaskSheet:
             if prefix in self.codes:
                 return prefix
         return None
+
+
+def _open_category(levels: list, plain_counts: dict, used: set[str], style: str, token: str | None, row: int):
+    """A category of ``style`` opens: it closes the categories of its level and below, and takes its
+    code under the one above (numbered among its siblings when it has no numbering of its own)."""
+    depth = next((depth for depth, (seen, _) in enumerate(levels) if seen == style), len(levels))
+    del levels[depth:]
+    above = levels[-1][1] if levels else None
+    if token is None:
+        plain_counts[above] = plain_counts.get(above, 0) + 1
+        token = _ordinal(plain_counts[above])
+    code = _unique(f"{above}.{token}" if above else token, used, row)
+    levels.append((style, code))
+    return code, above
 
 
 def _category_text(text: str) -> tuple[str, str | None, str]:
@@ -281,58 +318,6 @@ def _code(number: str, category: str | None) -> str:
     if category and number and ("." not in number or number[0].isdigit()):
         return f"{category}.{number}"[:64]
     return number[:64]
-
-
-_PERSON_NOISE = re.compile(r"[(（][^)）]*[)）]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}")
-_NAME_SPLIT = re.compile(r"[、,，;；/／\\|\n]+|\s{2,}")
-_ROLE = re.compile(r"^(?:牵头(?:单位|科室|处室)?|配合(?:单位|科室|处室)?|责任(?:单位|科室)?|协办(?:单位)?)\s*[:：]?\s*")
-_ROLE_AFTER = re.compile(r"(?:牵头|配合|负责|参与|协办|等)$")
-_LEAD_MARK = re.compile(r"[(（]\s*牵头(?:单位)?\s*[)）]|牵头$")
-
-
-def _split_names(text: str) -> list[str]:
-    """A cell's names split at 、，/；, but never inside brackets (各县（市、区）科技局)."""
-    parts, depth, current = [], 0, ""
-    for char in re.sub(r"\s{2,}", "、", text.strip()):
-        depth += char in "(（[【" and 1 or 0
-        depth -= char in ")）]】" and 1 or 0
-        if depth <= 0 and _NAME_SPLIT.fullmatch(char):
-            parts.append(current)
-            current, depth = "", 0
-        else:
-            current += char
-    return [*parts, current]
-
-
-def split_departments(text: str) -> tuple[str, list[str]]:
-    """A department cell as (lead, others): 高新科、成果科 / 牵头：高新科；配合：成果科 / 成果科、高新科（牵头）
-    / 高新科牵头，成果科配合.
-
-    The first name is the lead unless another one is marked 牵头."""
-    names, lead = [], None
-    for part in _split_names(re.sub(r"配合\s*[:：]", "；", text)):
-        marked = bool(_LEAD_MARK.search(part.strip()))
-        name = _ROLE.sub("", _LEAD_MARK.sub("", part.strip())).strip(" ：:。.*")
-        name = re.sub(r"[(（]\s*(?:配合|协办)\s*[)）]$", "", name).strip()
-        name = _ROLE_AFTER.sub("", name).strip() if len(name) > 3 else name
-        if not name or name in names:
-            continue
-        names.append(name)
-        if marked and lead is None:
-            lead = name
-    if not names:
-        return "", []
-    lead = lead or names[0]
-    return lead, [name for name in names if name != lead]
-
-
-def split_people(text: str) -> str:
-    """The first person an owner cell names, without a phone number or a title in brackets."""
-    for part in _NAME_SPLIT.split(_PERSON_NOISE.sub(" ", text)):
-        name = re.sub(r"\s+", "", part).strip(" ：:。.")
-        if name:
-            return name[:150]
-    return ""
 
 
 def _task_row(sheet_row: int, cells: dict, headers: dict, code: str, parent: str | None, plan_year: int) -> SheetRow:

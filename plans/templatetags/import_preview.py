@@ -39,29 +39,30 @@ def import_preview_rows(rows) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def import_name_choices(context, result) -> SafeString:
+def import_name_choices(context, departments, owners, suggestions) -> SafeString:
     """For each department or owner the sheet names but the system lacks: a choice among the closest
-    departments, none, or (last, and for managers only) a new one."""
-    sheet = getattr(result, "sheet", None)
-    if sheet is None or not (sheet.unknown_departments or sheet.unknown_owners):
+    departments, none, or (last, and for managers only) a new one. ``suggestions``: name → [(id,
+    name, closeness)], as ``SheetImport.suggestions`` (or a job's preview) holds them."""
+    if not (departments or owners):
         return mark_safe("")
     request = context.get("request")
     manager = request is not None and is_manager(request.user)
     rows = []
     number = 0
-    for name in sheet.unknown_departments:
-        suggestions = sheet.suggestions.get(name, [])
+    for name in departments:
+        suggestions_of_name = (suggestions or {}).get(name, [])
         options = [
-            (str(pk), gettext("existing department: %(name)s") % {"name": found}) for pk, found, _ in suggestions
+            (str(pk), gettext("existing department: %(name)s") % {"name": found})
+            for pk, found, _closeness in suggestions_of_name
         ]
         options.append(("none", gettext("no lead department")))
         if manager:
             options.append(("new", gettext("create a new department “%(name)s”") % {"name": name}))
-        close = suggestions and suggestions[0][2] >= CLOSE_ENOUGH
-        chosen = str(suggestions[0][0]) if close else ("new" if manager else "none")
+        close = suggestions_of_name and suggestions_of_name[0][2] >= CLOSE_ENOUGH
+        chosen = str(suggestions_of_name[0][0]) if close else ("new" if manager else "none")
         rows.append(_choice(number, gettext("department"), name, options, chosen))
         number += 1
-    for name in sheet.unknown_owners:
+    for name in owners:
         options = [("none", gettext("no owner"))]
         if manager:
             options.append(("new", gettext("create an account for “%(name)s”") % {"name": name}))

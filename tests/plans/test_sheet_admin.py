@@ -214,3 +214,31 @@ def test_a_new_plan_left_without_a_period_spans_its_plan_year_not_the_current_on
     assert response.status_code == 302, response.context["adminform"].form.errors
     plan = Plan.objects.get(title="2023年工作要点")
     assert (plan.period_start, plan.period_end) == (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
+
+
+def test_the_preview_says_what_each_row_read_and_what_a_reimport_changes(client, manager, plan, department_a):
+    client.force_login(manager)
+    first = sheet([[1, "任务一", "400家以上", "高新科", "", "2025-12-31"], ["注：本表由办公室汇总。"]])
+    preview = upload(client, plan, first)
+    rows = {row.diff[0]: row.diff for row in preview.context["result"].valid_rows()}
+    assert rows[2][4] == "≥400家" and rows[2][6] == "高新科 → 高新技术科" and rows[2][9] == "新增"
+    assert rows[3][2] == "说明" and rows[3][9] == "跳过：表格下方的说明"
+    assert client.post(CONFIRM, confirm_fields(preview)).status_code == 302
+    again = upload(client, plan, sheet([[1, "任务一", "500家以上", "高新科", "", "2025-10-31"]]))
+    outcome = again.context["result"].valid_rows()[0].diff[9]
+    assert outcome.startswith("修改：") and "400 → 500" in outcome and "2025-12-31 → 2025-10-31" in outcome
+
+
+def test_staff_map_an_unknown_name_to_their_department_but_cannot_create_one(client, staff_a, plan, department_a):
+    client.force_login(staff_a)
+    preview = upload(client, plan, sheet([[1, "本科任务", "400家以上", "高新组", "", ""]]))
+    html = preview.content.decode()
+    assert "confirm_form" in preview.context
+    options = re.findall(r'<option value="([^"]+)"', html)
+    assert str(department_a.pk) in options and "new" not in options
+    fields = confirm_fields(preview)
+    number = re.search(r'name="name-(\d+)" value="高新组"', html).group(1)
+    fields.update({f"name-{number}": "高新组", f"choice-{number}": str(department_a.pk)})
+    assert client.post(CONFIRM, fields).status_code == 302
+    assert Task.objects.get(code="1").lead_department == department_a
+    assert not Department.objects.filter(name="高新组").exists()

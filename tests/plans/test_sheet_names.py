@@ -23,6 +23,8 @@ def bureau():
         ("成果科", "成果转化科"),
         ("人才科", "人才与国际合作科"),
         ("市科技局高新技术科", "高新技术科"),
+        ("市科技局高新科", "高新技术科"),
+        ("科技局成果转化科", "成果转化科"),
         ("嘉兴市科学技术局成果转化科", "成果转化科"),
         ("局办公室", "办公室"),
         ("政策法规处", "政策法规科"),
@@ -66,3 +68,17 @@ def test_the_preview_choice_applies_to_this_import(bureau):
     names.resolve("外单位", None)
     names.resolve("服务组", bureau["办公室"])
     assert "外单位" in names and names.get("外单位") is None and names.get("服务组") == bureau["办公室"]
+
+
+def test_a_department_page_lists_its_aliases_and_finds_the_department_by_one(client, bureau):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    remember_aliases({"高新处": bureau["高新技术科"]})
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get(reverse("admin:plans_department_change", args=[bureau["高新技术科"].pk])).content.decode()
+    assert 'value="高新处"' in page
+    found = client.get(reverse("admin:plans_department_changelist"), {"q": "高新处"}).context["cl"].result_list
+    assert list(found) == [bureau["高新技术科"]]

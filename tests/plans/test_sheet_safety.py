@@ -79,3 +79,30 @@ def test_the_dataset_format_needs_no_openpyxl_and_keeps_every_row():
     dataset = SpreadsheetFormat().create_dataset(data)
     assert list(dataset) == [["标题", ""], ["序号", "重点任务"], [1.0, "x"]]
     assert list(dataset) == list(dataset)  # walked again by the import after its first pass
+
+
+def test_merges_over_whole_columns_fill_in_only_the_rows_the_sheet_has():
+    import time
+
+    from plans.sheets.reading import open_task_sheet
+
+    book = openpyxl.Workbook()
+    book.active.append(["序号", "重点任务", "责任单位"])
+    book.active.append([1, "任务", "高新科"])
+    plain = io.BytesIO()
+    book.save(plain)
+    # Merges written into the sheet's XML by hand (openpyxl would make a cell object for each merged cell).
+    merges = "".join(f'<mergeCell ref="{column}2:{column}1048576"/>' for column in "CDEFGHIJ")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"</sheetData>", f'</sheetData><mergeCells count="8">{merges}</mergeCells>'.encode()
+                )
+            target.writestr(item, data)
+    started = time.perf_counter()
+    sheet = open_task_sheet(packed.getvalue(), "merged.xlsx")
+    assert len(list(sheet)) == 2 and time.perf_counter() - started < 2
+    assert len(sheet.merged_ranges) == 8 and sum(len(columns) for columns in sheet.filled.values()) == 0
