@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything reads a request body (CSRF reads forms in process_view, after every __call__).
     "accounts.uploads.RequestSizeLimitMiddleware",
+    "accounts.bad_input.BadInputMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
