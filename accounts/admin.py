@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -34,3 +36,24 @@ class UserAdmin(BaseUserAdmin):
             if before != after:
                 parts.append(f"roles {'、'.join(sorted(before)) or '-'} → {'、'.join(sorted(after)) or '-'}")
             audit_record(action=Action.ROLE_CHANGE, obj=user, request=request, detail="; ".join(parts))
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """A role's permissions: each change goes into the security audit log."""
+
+    def save_related(self, request, form, formsets, change):
+        group = form.instance
+        before = set(group.permissions.values_list("codename", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(group.permissions.values_list("codename", flat=True))
+        if before != after:
+            from audit.models import Action
+            from audit.services import audit_record
+
+            added, removed = sorted(after - before), sorted(before - after)
+            detail = f"added {', '.join(added) or '-'}; removed {', '.join(removed) or '-'}"
+            audit_record(action=Action.ROLE_CHANGE, obj=group, request=request, detail=detail[:2000])

@@ -29,6 +29,7 @@ def two_factor(request):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            request.session["_otp_enrolled"] = True
             messages.success(request, _("Two-factor login verified."))
             return redirect(next_url)
         error = _("The code is wrong or has expired: enter the 6 digits your authenticator app shows now.")

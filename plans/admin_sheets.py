@@ -108,6 +108,12 @@ class TaskSheetAdminMixin(ImportMixin):
                     return redirect("admin:plans_task_import_job", job_id=job.pk)
         return super().process_import(request, **kwargs)
 
+    def process_result(self, result, request):
+        response = super().process_result(result, request)
+        totals = ", ".join(f"{key}={value}" for key, value in getattr(result, "totals", {}).items())
+        audit_record(action=Action.IMPORT, request=request, object_type="plans.task", detail=f"tasks sheet {totals}")
+        return response
+
     def _import_job(self, request, job_id):
         job = get_object_or_404(SheetImportJob.objects.select_related("plan"), pk=job_id)
         if job.user_id != request.user.pk and not is_manager(request.user):

@@ -21,7 +21,10 @@ def reminder_settings(request):
     form = PreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
     if request.method == "POST":
         if request.POST.get("unmute"):
-            TaskMute.objects.filter(user=request.user, pk=request.POST["unmute"]).delete()
+            # Not a number (a forged or stale form): nothing matches, as for another person's mute.
+            unmute = request.POST["unmute"]
+            if unmute.isascii() and unmute.isdigit() and len(unmute) < 19:
+                TaskMute.objects.filter(user=request.user, pk=int(unmute)).delete()
             messages.success(request, _("Reminders are on again."))
             return redirect("reminders:settings")
         if form.is_valid():

@@ -51,12 +51,17 @@ def evidence_download(request, pk: int):
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
 
 
+# Past any real list (a page holds MY_TASKS_PAGE_SIZE tasks); a larger number shows the last page.
+MAX_PAGE_NUMBER = 100_000
+
+
 @require_GET
 def my_tasks(request):
     today = timezone.localdate()
     task_colours_refresh(today=today)
     try:
-        number = max(1, int(request.GET.get("page") or 1))
+        # Bounded: a page number past the database's integers was an HTTP 500 (bigint out of range).
+        number = min(max(1, int(request.GET.get("page") or 1)), MAX_PAGE_NUMBER)
     except ValueError:
         number = 1
     tasks, total, waiting = task_page_mine(user=request.user, today=today, number=number, per_page=MY_TASKS_PAGE_SIZE)

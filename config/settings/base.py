@@ -59,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a request body (CSRF reads forms in process_view, after every __call__).
+    "accounts.uploads.RequestSizeLimitMiddleware",
+    "accounts.bad_input.BadInputMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -246,6 +249,15 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # The plan-document review posts one form row per task (a long plan: thousands of fields).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Upload limits that hold before anything reaches the disk (accounts.uploads): a request body over
+# MAX_REQUEST_BYTES is refused from its Content-Length, and an upload is cut off the moment one file
+# passes MAX_UPLOAD_FILE_BYTES (the larger of the evidence and sheet limits) or the body passes the total.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=64 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "accounts.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Security audit log (audit) ------------------------------------------------
 # Days audit events are kept; the prune never deletes younger than 180 whatever this says.
@@ -355,3 +367,4 @@ SHEET_MAX_UNPACKED_BYTES = env.int("SHEET_MAX_UNPACKED_BYTES", default=200 * 102
 SHEET_MAX_ROWS = env.int("SHEET_MAX_ROWS", default=200_000)
 # Confirmed imports of larger files run on a worker while the page shows their progress.
 SHEET_ASYNC_BYTES = env.int("SHEET_ASYNC_BYTES", default=256 * 1024)
+MAX_UPLOAD_FILE_BYTES = max(EVIDENCE_MAX_BYTES, SHEET_MAX_BYTES)

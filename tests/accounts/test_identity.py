@@ -158,3 +158,18 @@ def test_where_required_a_manager_sets_up_totp_and_then_reaches_the_pages(client
     # Staff are not asked.
     client.force_login(staff_a)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_manager_who_chose_two_factor_is_asked_for_a_code_at_the_next_login(client, manager, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    client.force_login(manager)
+    assert client.get(reverse("home")).status_code == 200  # optional: not asked
+    client.get(reverse("two-factor"))
+    device = TOTPDevice.objects.get(user=manager)
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    assert client.post(reverse("two-factor"), {"token": code, "next": "/"}).status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    client.logout()
+    client.force_login(manager)
+    answer = client.get(reverse("home"))
+    assert answer.status_code == 302 and answer.url.startswith(reverse("two-factor"))

@@ -3,6 +3,7 @@ and that it is kept at least 180 days."""
 
 import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -108,7 +109,8 @@ def test_the_admin_filters_by_date_and_exports_what_it_shows(client, administrat
     AuditEvent.objects.create(action=Action.EXPORT, at=timezone.now() - datetime.timedelta(days=40))
     audit_record(action=Action.EXPORT, actor=administrator, detail="=HYPERLINK()")
     client.force_login(administrator)
-    query = f"?at__gte={timezone.localdate():%Y-%m-%d}&action__exact=export"
+    since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    query = "?" + urlencode({"at__gte": since.isoformat(sep=" "), "action__exact": "export"})
     listing = client.get(reverse("admin:audit_auditevent_changelist") + query)
     assert listing.status_code == 200 and len(listing.context["cl"].result_list) == 1
     answer = client.get(reverse("admin:audit_auditevent_export") + query)
@@ -140,3 +142,28 @@ def test_postgresql_itself_refuses_to_change_or_delete_a_young_event(administrat
 
 def test_the_nightly_prune_is_scheduled(settings):
     assert settings.DEFAULT_BEAT_SCHEDULE["audit-prune"]["task"] == "audit.prune"
+
+
+def test_a_confirmed_sheet_import_is_recorded_and_its_preview_is_not(client, manager, plan, department_a):
+    from tests.plans.test_sheet_admin import CONFIRM, confirm_fields, sheet, upload
+
+    client.force_login(manager)
+    preview = upload(client, plan, sheet([[1, "任务一", "400家以上", department_a.name, "", "2025-12-31"]]))
+    assert preview.status_code == 200 and not events(Action.IMPORT)
+    assert client.post(CONFIRM, confirm_fields(preview)).status_code == 302
+    (event,) = events(Action.IMPORT)
+    assert event.actor == manager and "new=1" in event.detail
+
+
+def test_a_change_to_a_roles_permissions_is_recorded(client, administrator):
+    from django.contrib.auth.models import Group, Permission
+
+    superuser = type(administrator).objects.create_superuser("root", password="Root-2025-xx")
+    client.force_login(superuser)
+    group = Group.objects.get(name=MANAGER)
+    kept = list(group.permissions.values_list("pk", flat=True))
+    extra = Permission.objects.get(codename="delete_plan")
+    url = reverse("admin:auth_group_change", args=[group.pk])
+    assert client.post(url, {"name": group.name, "permissions": [*kept, extra.pk]}).status_code == 302
+    (event,) = events(Action.ROLE_CHANGE)
+    assert event.detail.startswith("added delete_plan") and event.actor == superuser

@@ -117,9 +117,12 @@ def test_every_seed_plan_exports(client, demo_plans):
     assert SEEDS.exists()
 
 
-def test_the_task_list_offers_staff_the_ledger_but_not_the_task_import(client, staff_a, task_a):
-    """Importing tasks needs the permission to add them, which staff do not hold (issue 14)."""
+def test_the_task_list_offers_the_ledger_to_staff_and_the_task_import_to_managers(client, staff_a, manager, task_a):
     client.force_login(staff_a)
     page = client.get(reverse("admin:plans_task_changelist"), {"health": "red"}).content.decode()
     assert reverse("admin:plans_task_export") + "?health=red&amp;format=xlsx" in page
+    # Importing tasks adds them, which staff may not do (their progress ledgers have their own import).
     assert reverse("admin:plans_task_import") not in page
+    client.force_login(manager)
+    page = client.get(reverse("admin:plans_task_changelist")).content.decode()
+    assert reverse("admin:plans_task_import") in page
