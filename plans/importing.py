@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from .derived import tasks_changed
 from .extraction import ExtractedPlan, ExtractedTask
 from .extraction.targets import FoundTarget
 from .models import Plan, Task
@@ -103,4 +104,5 @@ def plan_import_document(
             batch.append(task)
         for task in bulk_create_with_history(batch, Task, batch_size=500, default_user=created_by):
             ids[task.code] = task.pk
+    tasks_changed(task_ids=[pk for code, pk in ids.items() if code not in existing])
     return DocumentImport(plan=plan, created=len(new), unchanged=len(wanted) - len(new), plan_created=plan_created)

@@ -2,12 +2,9 @@
 instead of replaying every approved update of a plan (seconds for a plan of 20,000 tasks).
 
 A task's points are a pure function of the task and its approved updates, worked out here in Python
-with ``plans.pacing`` (the rules ``tracking.charts.plan_progress_series`` states):
-
-- when its approved updates change: ``task_refresh_reported`` calls ``chart_points_refresh`` in the
-  same transaction, so an approval never leaves the chart behind;
-- when the task was created or edited (deadline, target, closure…) by any path: its points carry the
-  ``updated_at`` they were worked out from, and the next read of the chart redoes those that differ.
+with ``plans.pacing`` (tests/tracking/chart_replay.py replays every update as the reference). They are
+derived state, kept by ``tracking.derived.task_derived_refresh`` in the transaction of every write
+that changes a task or its approved updates; reading the chart only sums them.
 """
 
 import calendar
@@ -15,7 +12,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from plans.models import Plan, Task
@@ -165,26 +162,6 @@ def chart_sums_rebuild(plan: Plan) -> None:
             PlanChartSum(plan=plan, month_end=row["month_end"], actual=row["a"], expected=row["e"], tasks=row["n"])
             for row in rows
         )
-
-
-def chart_points_stale(tasks: QuerySet[Task], *, plan: Plan) -> list[int]:
-    """Tasks whose points are missing or were worked out before the task's last edit; sections that
-    still have points (a task turned into a section). Two branches of one UNION, so that each is a
-    plain anti- or semi-join rather than an OR that hides both from the planner."""
-    first = month_ends(plan.period_start, plan.period_start)[0]
-    fresh = ChartPoint.objects.filter(
-        plan=plan, month_end=first, task=OuterRef("pk"), task_updated_at=OuterRef("updated_at")
-    )
-    kept = ChartPoint.objects.filter(task=OuterRef("pk"))
-    tasks = tasks.order_by()
-    missing = tasks.exclude(kind=Task.Kind.SECTION).exclude(Exists(fresh)).values_list("pk", flat=True)
-    sections = tasks.filter(Exists(kept), kind=Task.Kind.SECTION).values_list("pk", flat=True)
-    return list(missing.union(sections, all=True))
-
-
-def chart_points_tasks(plan: Plan, *, ends: list[datetime.date]) -> list[int]:
-    """The tasks that have points under the plan in these months."""
-    return list(ChartPoint.objects.filter(plan=plan, month_end__in=ends).values_list("task_id", flat=True).distinct())
 
 
 def chart_points_sums(

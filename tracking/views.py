@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET
 from plans.models import Plan
 from plans.pacing import Health
 from plans.selectors import task_scope
-from plans.services import task_colours_refresh
 
 from . import exports
 from .charts import plan_progress_series_cached, progress_chart_svg
@@ -52,7 +51,6 @@ def evidence_download(request, pk: int):
 @require_GET
 def my_tasks(request):
     today = timezone.localdate()
-    task_colours_refresh(today=today)
     try:
         number = max(1, int(request.GET.get("page") or 1))
     except ValueError:
@@ -84,7 +82,6 @@ def task_list(request, health: str):
     chosen = request.GET.get("health") or health
     if chosen not in LIST_TITLES:
         raise Http404
-    task_colours_refresh(today=today)
     base = task_list_by_health(user=request.user, today=today, health=chosen)
     listing = TaskListFilter(request.GET or None, queryset=base, request=request)
     tasks = listing.qs if listing.is_bound and listing.is_valid() else base
@@ -118,7 +115,6 @@ def task_list(request, health: str):
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
-    task_colours_refresh(today=today)
     counts = health_counts(task_scope(request.user).filter(plan__state=Plan.State.ACTIVE))
     by_plan, by_department = counts["plan"], counts["lead_department"]
     plan = None
