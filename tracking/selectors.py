@@ -77,7 +77,7 @@ def task_page_mine(*, user, today: datetime.date, number: int, per_page: int) ->
     """One page of "my tasks" as (its tasks, how many in all, how many need this period's report).
 
     Two steps: the order, the total and the number waiting come from one query over cheap columns
-    and the stored colour (fresh: plans.services.task_colours_refresh); the figures are then worked
+    and the stored colour (kept by tracking.derived); the figures are then worked
     out for the page's rows only. The same order as task_list_mine, for a fraction of the work.
     """
     ordered = (
@@ -101,7 +101,7 @@ def task_page_mine(*, user, today: datetime.date, number: int, per_page: int) ->
 def task_list_by_health(*, user, today: datetime.date, health: str) -> QuerySet[Task]:
     """The overdue list (red), and the behind-pace (yellow) and due-soon (blue) views of it."""
     latest = ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_at", "-pk")
-    # The stored colour (plans.services.task_colours_refresh, run by the view first) picks the rows
+    # The stored colour (kept fresh by every write, tracking.derived) picks the rows
     # through its index; with_progress then works out the figures shown, for the page's rows only.
     tasks = task_scope(user).filter(colour=health, plan__state=Plan.State.ACTIVE)
     tasks = with_progress(tasks, today=today)
