@@ -19,6 +19,7 @@ from plans.models import Plan, Task
 from plans.pacing import expected_percent, percent_complete
 
 from .models import ChartPoint, PlanChartSum, ProgressUpdate, ReviewState
+from .sql import chart_points_insert
 
 CHUNK = 2000  # tasks per round trip when many are (re)worked out at once
 TASK_FIELDS = (
@@ -100,14 +101,7 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
                     continue
                 ends = month_ends(task["plan__period_start"], task["plan__period_end"])
                 rows.extend(
-                    ChartPoint(
-                        task_id=task["pk"],
-                        plan_id=task["plan_id"],
-                        month_end=month_end,
-                        actual=actual,
-                        expected=expected,
-                        task_updated_at=task["updated_at"],
-                    )
+                    (task["pk"], task["plan_id"], month_end, actual, expected, task["updated_at"])
                     for month_end, actual, expected in task_points(task, history[task["pk"]], ends)
                 )
             old = ChartPoint.objects.filter(task_id__in=chunk).values("plan_id", "month_end")
@@ -115,11 +109,11 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
                 (row["plan_id"], row["month_end"]): [-row["a"], -row["e"], -row["n"]]
                 for row in old.annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*")).order_by()
             }
-            for row in rows:
-                moved = change.setdefault((row.plan_id, row.month_end), [0.0, 0.0, 0])
-                moved[0], moved[1], moved[2] = moved[0] + row.actual, moved[1] + row.expected, moved[2] + 1
+            for _, plan_id, month_end, actual, expected, _ in rows:
+                moved = change.setdefault((plan_id, month_end), [0.0, 0.0, 0])
+                moved[0], moved[1], moved[2] = moved[0] + actual, moved[1] + expected, moved[2] + 1
             ChartPoint.objects.filter(task_id__in=chunk).delete()
-            ChartPoint.objects.bulk_create(rows, batch_size=5000)
+            chart_points_insert(rows)
             _sums_move(change)
             written += len(rows)
     return written
