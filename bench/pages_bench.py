@@ -128,11 +128,11 @@ def main() -> None:
     # What the night's run (plans.refresh_colours) does, timed: every task's colour for today.
     from django.utils import timezone
 
-    from plans.services import task_colours_refresh
+    from tracking.derived import task_derived_rollover
 
     Task.objects.update(colour_on=None)
     start = time.perf_counter()
-    coloured = task_colours_refresh(today=timezone.localdate())
+    coloured = task_derived_rollover(today=timezone.localdate())
     print(f"colours of {coloured} tasks worked out in {time.perf_counter() - start:.1f} s (the nightly run)")
     # As autovacuum leaves a table in use: statistics, and a visibility map for index-only scans.
     with connection.cursor() as cursor:

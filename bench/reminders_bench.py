@@ -47,12 +47,12 @@ from django.db.models.functions import Concat  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from plans.models import Department, Task  # noqa: E402
-from plans.services import task_colours_refresh  # noqa: E402
 from plans.workdays import WorkCalendar  # noqa: E402
 from reminders.models import Message, Reminder  # noqa: E402
 from reminders.owed import DEFAULT_REPORTING_DAY, deadline_rows, missing_report_rows, owed_query  # noqa: E402
 from reminders.rules import Rules  # noqa: E402
 from reminders.scan import scan  # noqa: E402
+from tracking.derived import task_derived_rollover  # noqa: E402
 
 
 def prepare(tasks: int, updates: int) -> None:
@@ -75,7 +75,7 @@ def prepare(tasks: int, updates: int) -> None:
 def night_before(day: datetime.date) -> None:
     """What happens hours before the morning scan: the nightly colour refresh, then the server's autovacuum
     (VACUUM ANALYZE here, for servers run without it, such as this bench's; each refresh leaves 100,000 dead rows)."""
-    task_colours_refresh(today=day)
+    task_derived_rollover(today=day)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 

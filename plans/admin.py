@@ -154,8 +154,7 @@ class PlanAdmin(admin.ModelAdmin):
         obj.period_end = obj.period_end or end
         if not change:
             obj.created_by = request.user
-        obj.full_clean()
-        obj.save()
+        services.plan_save(plan=obj)
 
     def _change_state(self, request, queryset, state):
         changed = 0
@@ -301,6 +300,12 @@ class TaskAdmin(ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.task_save(task=obj)
+
+    def delete_model(self, request, obj):
+        services.task_delete(tasks=Task.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.task_delete(tasks=queryset)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Task:

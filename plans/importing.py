@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from audit.models import Action
 from audit.services import audit_record
 
+from .derived import tasks_changed
 from .extraction import ExtractedPlan, ExtractedTask
 from .extraction.targets import FoundTarget
 from .models import Plan, Task
@@ -119,5 +120,6 @@ def plan_import_document(
             batch.append(task)
         for task in bulk_create_with_history(batch, Task, batch_size=500, default_user=created_by):
             ids[task.code] = task.pk
+    tasks_changed(task_ids=[pk for code, pk in ids.items() if code not in existing])
     audit_record(action=Action.IMPORT, obj=plan, actor=created_by, detail=f"document tasks new={len(new)}")
     return DocumentImport(plan=plan, created=len(new), unchanged=len(wanted) - len(new), plan_created=plan_created)

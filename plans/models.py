@@ -244,8 +244,8 @@ class Task(models.Model):
     needs_review = models.BooleanField(
         _("needs review"), default=False, help_text=_("Set when an import could not read the item with certainty.")
     )
-    # The latest approved progress update's figures, kept by tracking.services.task_refresh_reported
-    # whenever an update is approved, so that lists and the dashboard colour 100,000 tasks without
+    # Derived state, written only by tracking.derived (docs/derived-state.md). The latest approved
+    # progress update's figures, so that lists and the dashboard colour 100,000 tasks without
     # looking up each task's updates. The updates stay the record; this is a copy of their newest line.
     reported_value = models.DecimalField(
         _("approved actual"), max_digits=18, decimal_places=4, null=True, blank=True, editable=False
@@ -254,10 +254,9 @@ class Task(models.Model):
         _("approved percent"), max_digits=5, decimal_places=2, null=True, blank=True, editable=False
     )
     reported_at = models.DateTimeField(_("approved report of"), null=True, blank=True, editable=False)
-    # The health colour as of ``colour_on``, kept by plans.services.task_colours_refresh so that the
-    # overdue and behind-pace lists and the dashboard read an index instead of colouring every task.
-    # Saving a task, an approval or an import clears ``colour_on``; the next list view (or the night's
-    # run) works the colour out again, as does a new day.
+    # The health colour as of ``colour_on``, so that the overdue and behind-pace lists and the
+    # dashboard read an index instead of colouring every task. Every write service works it out again
+    # in its own transaction; the night's run moves it to the new day.
     colour = models.CharField(_("health"), max_length=8, blank=True, default="", editable=False)
     colour_on = models.DateField(_("health as of"), null=True, blank=True, editable=False)
 
@@ -308,14 +307,6 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
-
-    def save(self, *args, **kwargs):
-        # Whatever changed, the stored colour may be wrong now: the next read works it out again.
-        self.colour_on = None
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "colour_on"}
-        super().save(*args, **kwargs)
 
     @property
     def is_quantitative(self) -> bool:
@@ -413,9 +404,6 @@ class SheetImportJob(models.Model):
     # the unknown names and the rows with errors (never every row).
     preview = models.JSONField(default=dict, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State, default=State.QUEUED)
-    stage = models.CharField(max_length=16, blank=True)
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
     totals = models.JSONField(default=dict)
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from .derived import tasks_changed, tasks_deleted
 from .models import Department, Plan, Task
 
 PLAN_TRANSITIONS: dict[str, set[str]] = {
@@ -84,6 +85,18 @@ def plan_change_state(*, plan: Plan, state: str) -> Plan:
 
 
 @transaction.atomic
+def plan_save(*, plan: Plan) -> Plan:
+    """Validate and save a plan edited elsewhere (the admin form). Its period sets the months of its
+    tasks' chart points, so a moved period works out its tasks' derived state again."""
+    old = Plan.objects.filter(pk=plan.pk).values("period_start", "period_end").first() if plan.pk else None
+    plan.full_clean()
+    plan.save()
+    if old and (old["period_start"], old["period_end"]) != (plan.period_start, plan.period_end):
+        tasks_changed(task_ids=plan.tasks.values_list("pk", flat=True))
+    return plan
+
+
+@transaction.atomic
 def task_create(
     *,
     plan: Plan,
@@ -103,6 +116,7 @@ def task_create(
     task.save()
     if supporting_departments:
         task.supporting_departments.set(supporting_departments)
+    tasks_changed(task_ids=[task.pk])
     return task
 
 
@@ -111,7 +125,17 @@ def task_save(*, task: Task) -> Task:
     """Validate and save a task edited elsewhere (the admin form); history records the change."""
     task.full_clean()
     task.save()
+    tasks_changed(task_ids=[task.pk])
     return task
+
+
+@transaction.atomic
+def task_delete(*, tasks) -> int:
+    """Delete tasks (their sub-items, updates and chart points go with them); return how many rows went."""
+    plan_ids = set(tasks.values_list("plan_id", flat=True).distinct())
+    deleted, _ = tasks.delete()
+    tasks_deleted(plan_ids=plan_ids)
+    return deleted
 
 
 @transaction.atomic
@@ -125,6 +149,7 @@ def task_assign(
     task.save(update_fields=["lead_department", "owner", "updated_at"])
     if supporting_departments:
         task.supporting_departments.set(supporting_departments)
+    tasks_changed(task_ids=[task.pk])
     return task
 
 
@@ -137,6 +162,7 @@ def task_extend_deadline(*, task: Task, new_deadline: datetime.date) -> Task:
     task.deadline = new_deadline
     task.full_clean()
     task.save(update_fields=["deadline", "original_deadline", "updated_at"])
+    tasks_changed(task_ids=[task.pk])
     return task
 
 
@@ -146,19 +172,5 @@ def task_mark_completed(*, task: Task, on: datetime.date) -> Task:
         raise ValidationError(_("A section is done when its tasks are done."))
     task.completed_on = on
     task.save(update_fields=["completed_on", "updated_at"])
+    tasks_changed(task_ids=[task.pk])
     return task
-
-
-def task_colours_refresh(*, today: datetime.date) -> int:
-    """Work out the stored health colour of every task whose colour is not of ``today``; return how many.
-
-    One UPDATE whose colour comes from ``plans.selectors.with_progress``, the pages' own rules. When
-    nothing is stale it is one probe of the ``colour_on`` index.
-    """
-    from django.db.models import OuterRef, Q, Subquery
-
-    from .selectors import with_progress
-
-    coloured = with_progress(Task.objects.filter(pk=OuterRef("pk")), today=today).values("health")[:1]
-    stale = Task.objects.filter(Q(colour_on__isnull=True) | Q(colour_on__lt=today) | Q(colour_on__gt=today))
-    return stale.update(colour=Subquery(coloured), colour_on=today)

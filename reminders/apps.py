@@ -8,7 +8,10 @@ class RemindersConfig(AppConfig):
 
     def ready(self):
         from reports.signals import report_built
+        from tracking.signals import item_returned
 
+        from .notices import on_item_returned
         from .report_mail import on_report_built
 
         report_built.connect(on_report_built, dispatch_uid="reminders.report_mail")
+        item_returned.connect(on_item_returned, dispatch_uid="reminders.returned_notice")

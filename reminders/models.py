@@ -39,7 +39,8 @@ class Kind(models.TextChoices):
 
 
 class Message(models.Model):
-    """One delivery: a day's digest to one person on one channel, or a built report to one manager by email."""
+    """One delivery: a day's digest to one person on one channel, a built report to one manager by email,
+    or a notice (a returned report) to the person who sent it."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -58,6 +59,8 @@ class Message(models.Model):
     report = models.ForeignKey(
         "reports.Report", verbose_name=_("report"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # A one-off notice (a returned report or request, ``reminders.notices``): what it is about, once per person.
+    notice = models.CharField(_("notice"), max_length=100, blank=True, default="")
 
     state = models.CharField(_("state"), max_length=16, choices=State, default=State.PENDING)
     not_before = models.DateTimeField(_("not before"), help_text=_("Held until working hours on a working day."))
@@ -83,13 +86,18 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "channel", "address", "day", "sequence"],
-                condition=Q(report__isnull=True),
+                condition=Q(report__isnull=True, notice=""),
                 name="message_one_digest_per_day",
             ),
             models.UniqueConstraint(
                 fields=["report", "recipient", "channel"],
                 condition=Q(report__isnull=False),
                 name="message_report_once_per_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["notice", "recipient", "channel"],
+                condition=~Q(notice=""),
+                name="message_notice_once_per_recipient",
             ),
         ]
         indexes = [

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from plans.services import task_colours_refresh
 from plans.workdays import WorkCalendar
 
 from . import sql
@@ -133,7 +132,6 @@ def scan(today: datetime.date | None = None, *, now: datetime.datetime | None = 
     result = ScanResult(today=today, working_day=calendar.is_working_day(today))
     if not result.working_day:
         return result
-    task_colours_refresh(today=today)
     owed = owed_query(today, rules=Rules.from_settings(), calendar=calendar)
     if owed is None:
         return result

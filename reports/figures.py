@@ -11,6 +11,7 @@ from django.db.models import Case, Count, F, FloatField, QuerySet, Sum, Value, W
 from django.db.models.functions import Coalesce
 
 from plans.pacing import Health, on_time_rate
+from tracking.selectors import health_counts
 
 from .models import Snapshot, TaskSnapshot
 from .periods import WEEK, Period
@@ -63,48 +64,40 @@ def behind_rows(snapshot: Snapshot, department: int | None = None) -> QuerySet[T
     )
 
 
-def _line(key, name) -> dict:
-    return {"id": key, "name": name or "—", "total": 0, **{c.value: 0 for c in Health}, "percent_sum": 0.0}
-
-
 def _finish(line: dict) -> dict:
-    line["on_time_rate"] = on_time_rate(done=line[Health.DONE], overdue=line[Health.RED])
     line["average_percent"] = round(line.pop("percent_sum") / line["total"], 1) if line["total"] else None
-    line["average_expected"] = round(line.pop("expected_sum", 0.0) / line["total"], 1) if line["total"] else None
+    line["average_expected"] = round(line.pop("expected_sum") / line["total"], 1) if line["total"] else None
     return line
 
 
 def counts(snapshot: Snapshot, department: int | None = None) -> dict:
-    """One query grouped by (plan, department, colour), summed here into the three tables."""
-    grouped = (
-        rows(snapshot, department)
-        .values("plan_id", "plan_title", "lead_department_id", "department_name", "colour")
-        .annotate(
-            n=Count("pk"),
-            percent_sum=Sum(_capped_percent()),
-            expected_sum=Sum(Coalesce("expected", Value(0.0)), output_field=FloatField()),
-        )
-        .order_by()
+    """The three tables (the whole, by plan, by department), from the one health-count selector the
+    dashboard uses (``tracking.selectors.health_counts``), with the average percent and expected."""
+    tables = health_counts(
+        rows(snapshot, department),
+        by={"plan": ("plan_id", "plan_title"), "department": ("lead_department_id", "department_name")},
+        sums={
+            "percent_sum": Sum(_capped_percent()),
+            "expected_sum": Sum(Coalesce("expected", Value(0.0)), output_field=FloatField()),
+        },
     )
-    total = _line(None, "全局")
-    total["expected_sum"] = 0.0
-    tables: dict[str, dict] = {"plan": {}, "department": {}}
-    for row in grouped:
-        for by, key, name in (
-            ("plan", row["plan_id"], row["plan_title"]),
-            ("department", row["lead_department_id"], row["department_name"]),
-        ):
-            line = tables[by].setdefault(key, {**_line(key, name), "expected_sum": 0.0})
-            for target in (line, total) if by == "plan" else (line,):
-                target[row["colour"]] += row["n"]
-                target["total"] += row["n"]
-                target["percent_sum"] += row["percent_sum"] or 0.0
-                target["expected_sum"] += row["expected_sum"] or 0.0
+    total = {
+        "id": None,
+        "name": "全局",
+        "total": 0,
+        **{c.value: 0 for c in Health},
+        "percent_sum": 0.0,
+        "expected_sum": 0.0,
+    }
+    for line in tables["plan"]:
+        for key in total.keys() - {"id", "name"}:
+            total[key] += line[key]
+    total["on_time_rate"] = on_time_rate(done=total[Health.DONE], overdue=total[Health.RED])
     return {
         "total": _finish(total),
-        "by_plan": sorted((_finish(line) for line in tables["plan"].values()), key=lambda x: x["name"]),
+        "by_plan": sorted((_finish(line) for line in tables["plan"]), key=lambda x: x["name"]),
         "by_department": sorted(
-            (_finish(line) for line in tables["department"].values()),
+            (_finish(line) for line in tables["department"]),
             key=lambda x: (-x[Health.RED], -x[Health.YELLOW], x["name"]),
         ),
     }

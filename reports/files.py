@@ -47,10 +47,6 @@ _LIST_FIELDS = [
 ]
 
 
-def _ratio(value: float | None) -> float | None:
-    return None if value is None else round(value / 100, 4)
-
-
 class _Sheet:
     """Writes rows in order (XlsxWriter's constant-memory mode), escaping text and typing the rest."""
 

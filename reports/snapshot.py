@@ -58,7 +58,7 @@ def counted_updates(*, task, cut_off: datetime.datetime) -> QuerySet[ProgressUpd
     """``task``'s updates counted at ``cut_off``, the latest first.
 
     Approval time, not report time: a figure reported before the cut-off but approved after it was
-    not yet counted. Latest in the order task_refresh_reported keeps the live figures in."""
+    not yet counted. Latest in the order tracking.derived keeps the live figures in."""
     return (
         ProgressUpdate.objects.filter(task=task, state=ReviewState.APPROVED)
         .alias(counted_at=Coalesce("reviewed_at", "reported_at"))

@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF, sync_roles
 from plans.models import Department, Plan, Task
-from plans.services import task_colours_refresh
+from tracking.derived import task_derived_refresh
 from tracking.models import ProgressUpdate, ReviewState
-from tracking.services import task_refresh_reported
 
 PASSWORD = "demo12345"
 DEPARTMENTS = 20
@@ -118,8 +117,7 @@ def generate(*, tasks: int, updates: int, today: datetime.date, seed: int = 7) -
             batch = []
     ProgressUpdate.objects.bulk_create(batch)
     written += len(batch)
-    task_refresh_reported(tasks=Task.objects.filter(plan__in=plans))
-    task_colours_refresh(today=today)
+    task_derived_refresh(task_ids=Task.objects.filter(plan__in=plans), today=today)
     return {
         "departments": len(departments),
         "users": len(people),

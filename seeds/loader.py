@@ -20,8 +20,8 @@ from plans import services
 from plans.extraction import extract_plan, read_document
 from plans.importing import plan_import_document
 from plans.models import Department, Plan, Task
+from tracking.derived import task_derived_refresh
 from tracking.models import ProgressUpdate, ReviewState
-from tracking.services import task_refresh_reported
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ORG_FILE = BASE_DIR / "fixtures" / "demo_org.yaml"
@@ -158,7 +158,7 @@ def add_demo_progress(plan: Plan, *, today: datetime.date) -> int:
             )
             month = (month + datetime.timedelta(days=32)).replace(day=1)
     ProgressUpdate.objects.bulk_create(updates, batch_size=500)
-    task_refresh_reported(tasks=plan.tasks.all())
+    task_derived_refresh(task_ids=plan.tasks.all(), today=timezone.localdate())
     return len(updates)
 
 

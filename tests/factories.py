@@ -56,6 +56,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
 class TaskFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Task
+        skip_postgeneration_save = True
 
     plan = factory.SubFactory(PlanFactory)
     code = factory.Sequence(lambda n: f"T{n}")
@@ -68,6 +69,14 @@ class TaskFactory(factory.django.DjangoModelFactory):
     target_value = Decimal("400")
     unit = "家"
     comparator = Task.Comparator.AT_LEAST
+
+    @factory.post_generation
+    def derived(self, create, extracted, **kwargs):
+        """As every write service does: the task's derived state (colour of today, chart points)."""
+        if create:
+            from tracking.derived import task_derived_refresh
+
+            task_derived_refresh(task_ids=[self.pk], today=timezone.localdate())
 
 
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):
@@ -84,11 +93,11 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def refresh_task(self, create, extracted, **kwargs):
-        """As the review services do: the task keeps a copy of its latest approved figures."""
+        """As the review services do: the task's derived state (its approved figures, colour, points)."""
         if create:
-            from tracking.services import task_refresh_reported
+            from tracking.derived import task_derived_refresh
 
-            task_refresh_reported(tasks=Task.objects.filter(pk=self.task_id))
+            task_derived_refresh(task_ids=[self.task_id], today=timezone.localdate())
 
 
 __all__ = ["MANAGER", "STAFF"]

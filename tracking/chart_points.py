@@ -2,12 +2,9 @@
 instead of replaying every approved update of a plan (seconds for a plan of 20,000 tasks).
 
 A task's points are a pure function of the task and its approved updates, worked out here in Python
-with ``plans.pacing`` (the rules ``tracking.charts.plan_progress_series`` states):
-
-- when its approved updates change: ``task_refresh_reported`` calls ``chart_points_refresh`` in the
-  same transaction, so an approval never leaves the chart behind;
-- when the task was created or edited (deadline, target, closure…) by any path: its points carry the
-  ``updated_at`` they were worked out from, and the next read of the chart redoes those that differ.
+with ``plans.pacing`` (tests/tracking/chart_replay.py replays every update as the reference). They are
+derived state, kept by ``tracking.derived.task_derived_refresh`` in the transaction of every write
+that changes a task or its approved updates; reading the chart only sums them.
 """
 
 import calendar
@@ -15,13 +12,14 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from plans.models import Plan, Task
 from plans.pacing import expected_percent, percent_complete
 
 from .models import ChartPoint, PlanChartSum, ProgressUpdate, ReviewState
+from .sql import chart_points_insert
 
 CHUNK = 2000  # tasks per round trip when many are (re)worked out at once
 TASK_FIELDS = (
@@ -103,14 +101,7 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
                     continue
                 ends = month_ends(task["plan__period_start"], task["plan__period_end"])
                 rows.extend(
-                    ChartPoint(
-                        task_id=task["pk"],
-                        plan_id=task["plan_id"],
-                        month_end=month_end,
-                        actual=actual,
-                        expected=expected,
-                        task_updated_at=task["updated_at"],
-                    )
+                    (task["pk"], task["plan_id"], month_end, actual, expected, task["updated_at"])
                     for month_end, actual, expected in task_points(task, history[task["pk"]], ends)
                 )
             old = ChartPoint.objects.filter(task_id__in=chunk).values("plan_id", "month_end")
@@ -118,11 +109,11 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
                 (row["plan_id"], row["month_end"]): [-row["a"], -row["e"], -row["n"]]
                 for row in old.annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*")).order_by()
             }
-            for row in rows:
-                moved = change.setdefault((row.plan_id, row.month_end), [0.0, 0.0, 0])
-                moved[0], moved[1], moved[2] = moved[0] + row.actual, moved[1] + row.expected, moved[2] + 1
+            for _, plan_id, month_end, actual, expected, _ in rows:
+                moved = change.setdefault((plan_id, month_end), [0.0, 0.0, 0])
+                moved[0], moved[1], moved[2] = moved[0] + actual, moved[1] + expected, moved[2] + 1
             ChartPoint.objects.filter(task_id__in=chunk).delete()
-            ChartPoint.objects.bulk_create(rows, batch_size=5000)
+            chart_points_insert(rows)
             _sums_move(change)
             written += len(rows)
     return written
@@ -165,26 +156,6 @@ def chart_sums_rebuild(plan: Plan) -> None:
             PlanChartSum(plan=plan, month_end=row["month_end"], actual=row["a"], expected=row["e"], tasks=row["n"])
             for row in rows
         )
-
-
-def chart_points_stale(tasks: QuerySet[Task], *, plan: Plan) -> list[int]:
-    """Tasks whose points are missing or were worked out before the task's last edit; sections that
-    still have points (a task turned into a section). Two branches of one UNION, so that each is a
-    plain anti- or semi-join rather than an OR that hides both from the planner."""
-    first = month_ends(plan.period_start, plan.period_start)[0]
-    fresh = ChartPoint.objects.filter(
-        plan=plan, month_end=first, task=OuterRef("pk"), task_updated_at=OuterRef("updated_at")
-    )
-    kept = ChartPoint.objects.filter(task=OuterRef("pk"))
-    tasks = tasks.order_by()
-    missing = tasks.exclude(kind=Task.Kind.SECTION).exclude(Exists(fresh)).values_list("pk", flat=True)
-    sections = tasks.filter(Exists(kept), kind=Task.Kind.SECTION).values_list("pk", flat=True)
-    return list(missing.union(sections, all=True))
-
-
-def chart_points_tasks(plan: Plan, *, ends: list[datetime.date]) -> list[int]:
-    """The tasks that have points under the plan in these months."""
-    return list(ChartPoint.objects.filter(plan=plan, month_end__in=ends).values_list("task_id", flat=True).distinct())
 
 
 def chart_points_sums(

@@ -8,25 +8,15 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from accounts.roles import is_manager
 from plans.models import Plan, Task
-from plans.pacing import expected_percent, percent_complete
 from plans.selectors import task_scope
 
-from .chart_points import (
-    chart_points_refresh,
-    chart_points_stale,
-    chart_points_sums,
-    chart_points_tasks,
-    chart_sums_rebuild,
-    month_ends,
-)
-from .models import ProgressUpdate, ReviewState
-from .services import figures_version_key
+from .chart_points import chart_points_sums, month_ends
+from .derived import figures_version_key
 
 
 @dataclass
@@ -36,82 +26,18 @@ class Point:
     expected: float
 
 
-def plan_progress_series(plan: Plan, *, tasks: QuerySet[Task], today: datetime.date) -> list[Point]:
-    """Average percent complete (approved reports as they stood at each month's end, capped at 100)
-    and average expected percent, over ``tasks`` of the plan.
-
-    The definition, replaying every approved update (seconds for 20,000 tasks); the dashboard reads
-    the same figures from stored points (``plan_progress_series_from_points``), and a test checks
-    that the two agree."""
-    tasks = list(
-        tasks.exclude(kind=Task.Kind.SECTION).values(
-            "pk", "kind", "comparator", "target_value", "baseline", "start_date", "deadline", "pacing", "completed_on"
-        )
-    )
-    if not tasks:
-        return []
-    history: dict[int, list[tuple]] = {task["pk"]: [] for task in tasks}
-    approved = ProgressUpdate.objects.filter(task__in=list(history), state=ReviewState.APPROVED).order_by(
-        "reported_at", "pk"
-    )
-    for task_id, at, value, percent in approved.values_list("task_id", "reported_at", "value", "percent"):
-        history[task_id].append((timezone.localdate(at), value, percent))  # the bureau's day, not UTC's
-    points = []
-    reached = {task["pk"]: 0 for task in tasks}  # how many of each task's reports are in by this month's end
-    for month_end in month_ends(plan.period_start, min(today, plan.period_end)):
-        actual_total = expected_total = 0.0
-        for task in tasks:
-            reports = history[task["pk"]]
-            while reached[task["pk"]] < len(reports) and reports[reached[task["pk"]]][0] <= month_end:
-                reached[task["pk"]] += 1
-            last = reports[reached[task["pk"]] - 1] if reached[task["pk"]] else None
-            value, percent = (last[1], last[2]) if last else (None, None)
-            done = percent_complete(
-                kind=task["kind"],
-                comparator=task["comparator"],
-                target_value=task["target_value"],
-                baseline=task["baseline"],
-                actual=value,
-                milestone_percent=percent,
-            )
-            if task["completed_on"] and task["completed_on"] <= month_end:
-                done = 100.0
-            actual_total += min(done or 0.0, 100.0)
-            expected_total += expected_percent(
-                start=task["start_date"], deadline=task["deadline"], today=month_end, pacing=task["pacing"]
-            )
-        points.append(Point(month_end, actual_total / len(tasks), expected_total / len(tasks)))
-    return points
-
-
 def plan_progress_series_from_points(
     plan: Plan, *, tasks: QuerySet[Task], everyone: bool, count: int, today: datetime.date
 ) -> list[Point]:
-    """``plan_progress_series`` from the stored points (``tracking.chart_points``) of ``tasks``, the
-    plan's tasks a user may see (``everyone``: all of them); ``count``: how many are not sections."""
+    """Average percent complete (approved reports as they stood at each month's end, capped at 100)
+    and average expected percent over ``tasks``, the plan's tasks a user may see (``everyone``: all
+    of them), from their stored points (``tracking.chart_points``); ``count``: how many are not
+    sections. tests/tracking/chart_replay.py replays every approved update as the reference."""
     ends = month_ends(plan.period_start, min(today, plan.period_end))
     if not count or not ends:
         return []
-    stale = chart_points_stale(tasks, plan=plan)
-    if stale:  # created or edited since their points were worked out
-        chart_points_refresh(task_ids=stale)
-    scope = None if everyone else tasks
-    sums = chart_points_sums(plan, tasks=scope, ends=ends)
-
-    def short() -> bool:  # some month does not sum exactly the tasks counted
-        return any(sums.get(end, (0.0, 0.0, 0))[2] != count for end in ends)
-
-    if short():
-        if everyone:  # sums left by deleted tasks: sum the points again
-            chart_sums_rebuild(plan)
-            sums = chart_points_sums(plan, tasks=scope, ends=ends)
-        if short():
-            # A month the points do not cover (the plan's period was moved), a section that still has
-            # points, or points left under the plan by a task moved to another: work them all out
-            # again, each task under its own plan.
-            ids = list(tasks.values_list("pk", flat=True))
-            chart_points_refresh(task_ids=ids + chart_points_tasks(plan, ends=ends) if everyone else ids)
-            sums = chart_points_sums(plan, tasks=scope, ends=ends)
+    # Every write keeps the points and sums (tracking.derived): a read only sums them.
+    sums = chart_points_sums(plan, tasks=None if everyone else tasks, ends=ends)
     return [
         Point(end, actual / count, expected / count)
         for end, (actual, expected, _) in ((end, sums.get(end, (0.0, 0.0, 0))) for end in ends)
@@ -122,7 +48,7 @@ def plan_progress_series_cached(plan: Plan, *, user, today: datetime.date) -> li
     """The series over the plan's tasks ``user`` may see, kept in the cache until the plan's tasks or
     their approved figures change, or the day does.
 
-    An approval changes the plan's figures version (``tracking.services.figures_changed``); a new,
+    An approval changes the plan's figures version (``tracking.derived.figures_changed``); a new,
     edited or closed task changes the count or the newest edit. Building it again sums the stored
     points: no update is read.
     """

@@ -78,7 +78,7 @@ class ProgressUpdateForm(forms.ModelForm):
                     correction_note=cleaned.get("correction_note") or "",
                 )
             except ValidationError as error:
-                self.add_error(None if not hasattr(error, "error_dict") else None, error)
+                self.add_error(None, error)
         return cleaned
 
 

@@ -27,8 +27,9 @@ from plans.sheets.cells import CellError, excel_serial_date, parse_code
 from plans.sheets.headers import PROGRESS_HEADER_WORDS, find_header
 from plans.sheets.reading import SheetReadError
 
+from .derived import task_derived_refresh
 from .models import ProgressUpdate, ReviewState, validate_period
-from .services import progress_check, task_refresh_reported
+from .services import progress_check
 
 _QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -200,7 +201,7 @@ def progress_import_sheet(
         ProgressUpdate.objects.bulk_create(new_updates, batch_size=1000)
         audit_record(action=Action.IMPORT, obj=plan, actor=user, detail=f"progress rows={len(new_updates)}")
         if manager:
-            task_refresh_reported(tasks=Task.objects.filter(pk__in={update.task_id for update in new_updates}))
+            task_derived_refresh(task_ids={update.task_id for update in new_updates}, today=timezone.localdate())
     for row in rows:
         if row.action == "error":
             row.action = "skipped"

@@ -18,8 +18,9 @@ from plans import services as plan_services
 from plans.models import Task
 from plans.selectors import task_scope
 
+from .derived import task_derived_refresh
 from .models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
-from .services import task_refresh_reported
+from .signals import item_returned
 
 REVIEWABLE = ProgressUpdate | ExtensionRequest | ClosureRequest
 
@@ -42,15 +43,14 @@ def _claim(item: REVIEWABLE, *, reviewer, state: str, note: str) -> REVIEWABLE:
 
 
 def _notify_returned(item: REVIEWABLE) -> None:
-    from .tasks import notify_returned
-
-    notify_returned.delay_on_commit(item._meta.label_lower, item.pk)
+    """Tell the sender, in this transaction: the outbox (``reminders.notices``) receives the signal."""
+    item_returned.send(sender=type(item), item=item)
 
 
 @transaction.atomic
 def progress_approve(*, update: ProgressUpdate, reviewer) -> ProgressUpdate:
     update = _claim(update, reviewer=reviewer, state=ReviewState.APPROVED, note="")
-    task_refresh_reported(tasks=Task.objects.filter(pk=update.task_id))
+    task_derived_refresh(task_ids=[update.task_id], today=timezone.localdate())
     return update
 
 

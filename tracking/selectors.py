@@ -77,7 +77,7 @@ def task_page_mine(*, user, today: datetime.date, number: int, per_page: int) ->
     """One page of "my tasks" as (its tasks, how many in all, how many need this period's report).
 
     Two steps: the order, the total and the number waiting come from one query over cheap columns
-    and the stored colour (fresh: plans.services.task_colours_refresh); the figures are then worked
+    and the stored colour (kept by tracking.derived); the figures are then worked
     out for the page's rows only. The same order as task_list_mine, for a fraction of the work.
     """
     ordered = (
@@ -101,7 +101,7 @@ def task_page_mine(*, user, today: datetime.date, number: int, per_page: int) ->
 def task_list_by_health(*, user, today: datetime.date, health: str) -> QuerySet[Task]:
     """The overdue list (red), and the behind-pace (yellow) and due-soon (blue) views of it."""
     latest = ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_at", "-pk")
-    # The stored colour (plans.services.task_colours_refresh, run by the view first) picks the rows
+    # The stored colour (kept fresh by every write, tracking.derived) picks the rows
     # through its index; with_progress then works out the figures shown, for the page's rows only.
     tasks = task_scope(user).filter(colour=health, plan__state=Plan.State.ACTIVE)
     tasks = with_progress(tasks, today=today)
@@ -113,34 +113,51 @@ def task_list_by_health(*, user, today: datetime.date, health: str) -> QuerySet[
     ).select_related("plan", "lead_department", "owner")
 
 
-def health_counts(tasks: QuerySet[Task]) -> dict[str, list[dict]]:
-    """Counts by stored health colour (fresh: see task_colours_refresh) per plan and per lead department,
-    with the on-time rate.
+# The dashboard's two tables: (id field, name field) of what each groups tasks by.
+BY_PLAN_AND_DEPARTMENT = {
+    "plan": ("plan_id", "plan__title"),
+    "lead_department": ("lead_department_id", "lead_department__name"),
+}
 
-    One query grouped by (plan, department, colour), so each task's colour is worked out once; the
-    rows are summed here into one line per plan and one per department. On-time rate: of the tasks
-    that are done or overdue, the share that is done. Lines come in the 通报 order: most overdue first.
+
+def health_counts(
+    rows: QuerySet, *, by: dict[str, tuple[str, str]] = BY_PLAN_AND_DEPARTMENT, sums: dict | None = None
+) -> dict[str, list[dict]]:
+    """Counts by stored health colour with the on-time rate, one table per grouping of ``by`` (table →
+    (id field, name field)): the dashboard's over live tasks, and a report's over its frozen rows
+    (``reports.figures``), so that the two count alike. ``sums``: more aggregates (name → expression)
+    summed into each line. Sections are not counted.
+
+    One query grouped by (the ids, colour), so each row's colour is read once; the rows are summed
+    here into one line per group. On-time rate: of the tasks that are done or overdue, the share that
+    is done. Lines come in the 通报 order: most overdue first.
     """
+    sums = sums or {}
     # Grouped by ids alone, the names carried as aggregates: PostgreSQL then hashes 500 groups in
     # memory instead of sorting 100,000 rows by their titles on disk (half the time).
+    names = {f"{table}_name": Max(name) for table, (_, name) in by.items()}
     grouped = (
-        tasks.exclude(kind=Task.Kind.SECTION)
-        .values("plan_id", "lead_department_id", "colour")
-        .annotate(n=Count("pk"), plan_name=Max("plan__title"), department_name=Max("lead_department__name"))
+        rows.exclude(kind=Task.Kind.SECTION)
+        .values(*dict.fromkeys(id_field for id_field, _ in by.values()), "colour")
+        .annotate(n=Count("pk"), **names, **sums)
         .order_by()
     )
-    tables: dict[str, dict] = {"plan": {}, "lead_department": {}}
+    tables: dict[str, dict] = {table: {} for table in by}
     for row in grouped:
-        for by, name in (("plan", "plan_name"), ("lead_department", "department_name")):
-            key = row[f"{by}_id"]
-            line = tables[by].setdefault(
-                key, {"id": key, "name": row[name] or "—", "total": 0, **{h.value: 0 for h in Health}}
+        for table, (id_field, _) in by.items():
+            key = row[id_field]
+            line = tables[table].setdefault(
+                key,
+                {"id": key, "name": row[f"{table}_name"] or "—", "total": 0, **{h.value: 0 for h in Health}}
+                | dict.fromkeys(sums, 0.0),
             )
             line[row["colour"]] += row["n"]
             line["total"] += row["n"]
+            for name in sums:
+                line[name] += row[name] or 0.0
     result = {}
-    for by, lines in tables.items():
+    for table, lines in tables.items():
         for line in lines.values():
             line["on_time_rate"] = on_time_rate(done=line[Health.DONE], overdue=line[Health.RED])
-        result[by] = sorted(lines.values(), key=lambda line: (-line[Health.RED], line["name"]))
+        result[table] = sorted(lines.values(), key=lambda line: (-line[Health.RED], line["name"]))
     return result

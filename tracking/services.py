@@ -1,14 +1,11 @@
 """Every write of progress goes through here."""
 
 import datetime
-import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,38 +13,11 @@ from accounts.roles import is_manager
 from plans.models import Task
 from plans.selectors import task_scope
 
-from .chart_points import chart_points_refresh
+from .derived import task_derived_refresh
 from .evidence import evidence_check, evidence_storage_name
 from .models import Evidence, ProgressUpdate, ReviewState
 
 _FROM_DATABASE = object()
-
-
-def task_refresh_reported(*, tasks: QuerySet[Task]) -> int:
-    """Copy each task's latest approved update onto the task (reported_value/percent/at), in one UPDATE,
-    work out the task's chart points again, and tell the caches built on those figures (the
-    dashboard's chart) that they changed."""
-    approved = ProgressUpdate.objects.filter(task=OuterRef("pk"), state=ReviewState.APPROVED).order_by(
-        "-reported_at", "-pk"
-    )
-    changed = tasks.update(
-        reported_value=Subquery(approved.values("value")[:1]),
-        reported_percent=Subquery(approved.values("percent")[:1]),
-        reported_at=Subquery(approved.values("reported_at")[:1]),
-        colour_on=None,  # the approved figure may change the colour: worked out again on the next read
-    )
-    chart_points_refresh(task_ids=tasks.values_list("pk", flat=True))
-    plan_ids = set(tasks.values_list("plan_id", flat=True).distinct())
-    transaction.on_commit(lambda: [figures_changed(plan_id) for plan_id in plan_ids])
-    return changed
-
-
-def figures_version_key(plan_id: int) -> str:
-    return f"plans:figures-version:{plan_id}"
-
-
-def figures_changed(plan_id: int) -> None:
-    cache.set(figures_version_key(plan_id), uuid.uuid4().hex, timeout=None)
 
 
 def progress_check(
@@ -135,7 +105,7 @@ def progress_report(
             update.full_clean()
             update.save()
             if update.state == ReviewState.APPROVED:
-                task_refresh_reported(tasks=Task.objects.filter(pk=task.pk))
+                task_derived_refresh(task_ids=[task.pk], today=timezone.localdate())
             for upload in evidence_files:
                 evidence = Evidence(update=update, original_name=upload.name, size=upload.size)
                 evidence.file.save(evidence_storage_name(upload.name), upload, save=False)

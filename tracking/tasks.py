@@ -11,9 +11,12 @@ def heartbeat() -> str:
     return health.record_worker_heartbeat()
 
 
-@shared_task(name="tracking.notify_returned")
-def notify_returned(model_label: str, pk: int) -> int:
-    """Tell the person whose report or request was returned, and why."""
-    from .notifications import send_returned_notice
+# Named when the colour was the plans app's; the beat's schedule (settings) keeps the name.
+@shared_task(name="plans.refresh_colours")
+def refresh_colours() -> int:
+    """Beat runs this just after midnight: a new day moves tasks into due soon, overdue and behind pace."""
+    from django.utils import timezone
 
-    return send_returned_notice(model_label=model_label, pk=pk)
+    from .derived import task_derived_rollover
+
+    return task_derived_rollover(today=timezone.localdate())

@@ -15,7 +15,6 @@ from audit.services import audit_record
 from plans.models import Plan
 from plans.pacing import Health
 from plans.selectors import task_scope
-from plans.services import task_colours_refresh
 
 from . import exports
 from .charts import plan_progress_series_cached, progress_chart_svg
@@ -58,7 +57,6 @@ MAX_PAGE_NUMBER = 100_000
 @require_GET
 def my_tasks(request):
     today = timezone.localdate()
-    task_colours_refresh(today=today)
     try:
         # Bounded: a page number past the database's integers was an HTTP 500 (bigint out of range).
         number = min(max(1, int(request.GET.get("page") or 1)), MAX_PAGE_NUMBER)
@@ -91,7 +89,6 @@ def task_list(request, health: str):
     chosen = request.GET.get("health") or health
     if chosen not in LIST_TITLES:
         raise Http404
-    task_colours_refresh(today=today)
     base = task_list_by_health(user=request.user, today=today, health=chosen)
     listing = TaskListFilter(request.GET or None, queryset=base, request=request)
     tasks = listing.qs if listing.is_bound and listing.is_valid() else base
@@ -126,7 +123,6 @@ def task_list(request, health: str):
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
-    task_colours_refresh(today=today)
     counts = health_counts(task_scope(request.user).filter(plan__state=Plan.State.ACTIVE))
     by_plan, by_department = counts["plan"], counts["lead_department"]
     plan = None

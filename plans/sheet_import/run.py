@@ -8,6 +8,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..derived import tasks_changed
 from ..history import record_bulk_task_history
 from ..models import Plan, Task
 from ..services import plan_create
@@ -220,6 +221,7 @@ class SheetImportRun:
         in_chunk = {item.row.code for item in to_write}
         self._look_up_parents({item.row.parent for item in to_write} - in_chunk - self.parent_ids.keys())
         orphans = write_chunk(to_write, parent_ids=self.parent_ids, since=self.since, user=self.user)
+        tasks_changed(task_ids=[item.pk or item.task.pk for item in to_write])
         # An orphan's history waits for its parent (``_adopt_orphans``), so that it records the parent.
         self.orphans += [(item.row.code, item.row.parent) for item in to_write if item.row.code in orphans]
         set_supporting([item for item in to_write if item.row.supporting is not None], self.departments)

@@ -23,10 +23,10 @@ COMPARED = (
     "comparator",
     "metric",
 )
-UPSERT_FIELDS = [*COMPARED, "position", "needs_review", "updated_at", "colour_on"]
+UPSERT_FIELDS = [*COMPARED, "position", "needs_review", "updated_at"]
 # A category row (一、…, merged across the sheet) carries only its title.
 CATEGORY_COMPARED = ("title", "kind")
-CATEGORY_UPSERT_FIELDS = [*CATEGORY_COMPARED, "position", "updated_at", "colour_on"]
+CATEGORY_UPSERT_FIELDS = [*CATEGORY_COMPARED, "position", "updated_at"]
 
 
 def task_for(

@@ -7,8 +7,8 @@ import pytest
 from plans.models import Task
 from plans.pacing import Health, expected_percent, health, percent_complete
 from plans.selectors import with_progress
-from plans.services import task_colours_refresh
 from tests.factories import ProgressUpdateFactory, TaskFactory
+from tracking.derived import task_derived_rollover
 
 JAN1, DEC31 = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
 
@@ -188,7 +188,8 @@ def test_the_sql_annotation_agrees_with_the_python_rules_on_every_case():
         checked += 1
     assert checked == len(expected) > 500
     # The stored colour the lists and the dashboard read is the same rule, written by one UPDATE.
-    assert task_colours_refresh(today=today) == len(expected)
+    Task.objects.update(colour_on=None)
+    assert task_derived_rollover(today=today) == len(expected)
     stored = dict(Task.objects.filter(pk__in=expected).values_list("pk", "colour"))
     assert stored == {pk: colour for pk, (_, _, colour) in expected.items()}
-    assert task_colours_refresh(today=today) == 0  # fresh: nothing to do
+    assert task_derived_rollover(today=today) == 0  # fresh: nothing to do

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from plans.models import Task
 from tests.factories import ProgressUpdateFactory, TaskFactory
+from tracking.derived import task_derived_refresh
 from tracking.models import ExtensionRequest, ReviewState
-from tracking.services import task_refresh_reported
 
 
 def at(day: str, hour: int = 10) -> datetime.datetime:
@@ -84,7 +85,7 @@ def october(plan, department_a, department_b, staff_a, staff_b, manager):
     Task.objects.filter(pk=tasks["extended"].pk).update(
         deadline=datetime.date(2025, 12, 31), original_deadline=datetime.date(2025, 10, 25)
     )
-    task_refresh_reported(tasks=Task.objects.all())
+    task_derived_refresh(task_ids=Task.objects.all(), today=timezone.localdate())
     for task in tasks.values():
         task.refresh_from_db()
     return tasks

@@ -1,5 +1,5 @@
 """The dashboard chart read from stored points equals the chart replayed from every approved update
-(``tracking.charts.plan_progress_series``, the definition on ``plans.pacing``), on random plans and
+(``tests.tracking.chart_replay``, the definition on ``plans.pacing``), on random plans and
 after every kind of change: approvals (also of old reports), closures, edits, new and deleted tasks,
 a moved plan period."""
 
@@ -14,11 +14,13 @@ from plans import services as plan_services
 from plans.models import Plan, Task
 from plans.selectors import task_scope
 from tests.factories import PlanFactory, TaskFactory
+from tests.tracking.chart_replay import plan_progress_series
 from tracking.chart_points import month_ends
-from tracking.charts import plan_progress_series, plan_progress_series_cached
+from tracking.charts import plan_progress_series_cached
+from tracking.derived import task_derived_refresh
 from tracking.models import ChartPoint, ProgressUpdate, ReviewState
 from tracking.reviews import progress_approve
-from tracking.services import progress_report, task_refresh_reported
+from tracking.services import progress_report
 
 pytestmark = pytest.mark.django_db
 TZ = datetime.UTC
@@ -75,7 +77,7 @@ def random_plan(rng: random.Random, *, departments, people, tasks: int = 40) -> 
                 )
             )
     ProgressUpdate.objects.bulk_create(updates)
-    task_refresh_reported(tasks=plan.tasks.all())  # as the loaders do after writing updates in bulk
+    task_derived_refresh(task_ids=plan.tasks.all(), today=datetime.date(2025, 6, 1))  # as the loaders do
     return plan
 
 
@@ -122,7 +124,7 @@ def test_the_chart_stays_the_definition_through_approvals_closures_edits_and_mov
     # A manager's own report counts at once.
     task = quantitative[0]
     task.lead_department = department_a
-    task.save()
+    plan_services.task_save(task=task)
     progress_report(task=task, reported_by=manager, period="2025-09", value=Decimal(333))
     for user, day in check:
         assert_chart_is_the_definition(plan, user, day)
@@ -130,11 +132,11 @@ def test_the_chart_stays_the_definition_through_approvals_closures_edits_and_mov
     # The task's own edits, each seen on its own: closed, extended, re-targeted, turned into a section.
     def retarget(task):
         task.target_value, task.baseline = Decimal(1000), Decimal(5)
-        task.save()
+        plan_services.task_save(task=task)
 
     def make_section(task):
         task.kind = Task.Kind.SECTION
-        task.save()
+        plan_services.task_save(task=task)
 
     edits = [
         lambda: plan_services.task_mark_completed(task=tasks[1], on=datetime.date(2025, 4, 2)),
@@ -149,9 +151,9 @@ def test_the_chart_stays_the_definition_through_approvals_closures_edits_and_mov
         for user, day in check:
             assert_chart_is_the_definition(plan, user, day)
 
-    # A deleted task (its points go with it, unannounced), a new task with no report.
+    # A deleted task (its points go with it), a new task with no report.
     for change in (
-        tasks[4].delete,
+        lambda: plan_services.task_delete(tasks=Task.objects.filter(pk=tasks[4].pk)),
         lambda: TaskFactory(plan=plan, code="NEW", lead_department=department_a, start_date=datetime.date(2025, 3, 1)),
     ):
         change()
@@ -159,9 +161,9 @@ def test_the_chart_stays_the_definition_through_approvals_closures_edits_and_mov
             assert_chart_is_the_definition(plan, user, day)
 
     # The plan's period moves: new months to show, the old first month gone.
-    Plan.objects.filter(pk=plan.pk).update(
-        period_start=datetime.date(2025, 3, 1), period_end=datetime.date(2026, 2, 28)
-    )
+    plan.refresh_from_db()
+    plan.period_start, plan.period_end = datetime.date(2025, 3, 1), datetime.date(2026, 2, 28)
+    plan_services.plan_save(plan=plan)
     for user, day in check + [(manager, datetime.date(2026, 2, 10))]:
         assert_chart_is_the_definition(plan, user, day)
 
@@ -169,7 +171,7 @@ def test_the_chart_stays_the_definition_through_approvals_closures_edits_and_mov
 def test_an_approval_works_out_only_its_own_tasks_points(manager, staff_a, department_a):
     plan = PlanFactory()
     tasks = [TaskFactory(plan=plan, code=f"P{n}", lead_department=department_a) for n in range(3)]
-    task_refresh_reported(tasks=plan.tasks.all())
+    task_derived_refresh(task_ids=plan.tasks.all(), today=datetime.date(2025, 6, 1))
     before = {(p.task_id, p.month_end): p.pk for p in ChartPoint.objects.filter(plan=plan)}
     assert len(before) == 3 * 12
     update = progress_report(
@@ -190,9 +192,9 @@ def test_points_of_a_task_moved_to_another_plan_leave_the_old_plans_chart(manage
     old, new = PlanFactory(), PlanFactory(period_start=datetime.date(2025, 7, 1), period_end=datetime.date(2026, 6, 30))
     task = TaskFactory(plan=old, lead_department=department_a)
     TaskFactory(plan=old, lead_department=department_a)
-    task_refresh_reported(tasks=Task.objects.filter(plan=old))
+    task_derived_refresh(task_ids=Task.objects.filter(plan=old), today=datetime.date(2025, 6, 1))
     task.plan = new
-    task.save()
+    plan_services.task_save(task=task)
     today = datetime.date(2025, 10, 1)
     assert_chart_is_the_definition(old, manager, today)  # the old plan first: the moved task's points are there
     assert_chart_is_the_definition(new, manager, today)

@@ -4,11 +4,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from config.celery import app
+from reminders.delivery import deliver_due
+from reminders.models import Message
 from tests.factories import TaskFactory
 from tracking import reviews
 from tracking.models import ExtensionRequest, ReviewState
@@ -46,19 +50,25 @@ def test_only_managers_review_and_only_once(staff_a, manager, task_a):
     assert update.state == ReviewState.APPROVED
 
 
-def test_returning_needs_a_reason_and_tells_the_reporter(
-    staff_a, manager, task_a, run_tasks_here, django_capture_on_commit_callbacks
-):
+@time_machine.travel(datetime.datetime(2025, 6, 16, 10, tzinfo=datetime.UTC), tick=False)  # a Monday morning
+def test_returning_needs_a_reason_and_tells_the_reporter_through_the_outbox(staff_a, manager, task_a):
     staff_a.email = "keyuan@example.gov.cn"
     staff_a.save()
     update = report(task_a, staff_a)
     with pytest.raises(ValidationError):
         reviews.progress_return(update=update, reviewer=manager, reason="  ")
-    with django_capture_on_commit_callbacks(execute=True):
-        reviews.progress_return(update=update, reviewer=manager, reason="请附认定名单")
+    reviews.progress_return(update=update, reviewer=manager, reason="请附认定名单")
+    queued = Message.objects.get()
+    assert (queued.recipient, queued.state, queued.notice) == (
+        staff_a,
+        Message.State.PENDING,
+        f"returned:tracking.progressupdate:{update.pk}",
+    )
+    assert deliver_due() == {"sent": 1, "retry": 0, "failed": 0, "skipped": 0, "held": 0}
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["keyuan@example.gov.cn"] and "退回" in message.subject and "请附认定名单" in message.body
+    assert f"{settings.SITE_URL.rstrip('/')}/tasks/{task_a.pk}/" in message.body
 
 
 def test_a_returned_report_does_not_count_and_the_next_report_may_be_lower(staff_a, manager, task_a):

@@ -1,0 +1,85 @@
+"""The one owner of derived task state: every stored figure that is worked out from other rows.
+
+    Task.reported_value/percent/at   the latest approved update's figures, copied onto the task
+    Task.colour, Task.colour_on      the health colour (``plans.pacing``) as of a day
+    ChartPoint, PlanChartSum         the dashboard chart's per-task month-end figures and their sums
+    the plan's figures version       a cache key that the chart's cached series is built under
+
+``task_derived_refresh`` works all of it out again for some tasks; every write service calls it
+inside its own transaction (plans' services through ``plans.derived``, which this app registers
+itself with). ``task_derived_rollover`` is the night's job: a new day moves colours (due soon,
+overdue, behind pace). Pages and reports only read. docs/derived-state.md lists who calls what.
+"""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from plans.models import Plan, Task
+from plans.selectors import with_progress
+
+from .chart_points import chart_points_refresh, chart_sums_rebuild
+from .models import ProgressUpdate, ReviewState
+
+
+def figures_version_key(plan_id: int) -> str:
+    return f"plans:figures-version:{plan_id}"
+
+
+def figures_changed(plan_id: int) -> None:
+    cache.set(figures_version_key(plan_id), uuid.uuid4().hex, timeout=None)
+
+
+def _colour_of(today: datetime.date) -> Subquery:
+    """The health colour of the outer task on ``today``: ``with_progress``, the pages' own rules."""
+    return Subquery(with_progress(Task.objects.filter(pk=OuterRef("pk")), today=today).values("health")[:1])
+
+
+def task_derived_refresh(*, task_ids: Iterable[int] | QuerySet, today: datetime.date) -> int:
+    """Work out the derived state of these tasks again; return how many tasks were changed.
+
+    Three set-based statements whatever the number of tasks (the approved figures, then the colour,
+    which reads them), the chart points a chunk at a time, and after the commit a new figures
+    version for each plan touched, so the cached chart is built again.
+    """
+    if not isinstance(task_ids, QuerySet):
+        task_ids = sorted(set(task_ids))
+        if not task_ids:
+            return 0
+    tasks = Task.objects.filter(pk__in=task_ids)
+    approved = ProgressUpdate.objects.filter(task=OuterRef("pk"), state=ReviewState.APPROVED).order_by(
+        "-reported_at", "-pk"
+    )
+    with transaction.atomic():
+        changed = tasks.update(
+            reported_value=Subquery(approved.values("value")[:1]),
+            reported_percent=Subquery(approved.values("percent")[:1]),
+            reported_at=Subquery(approved.values("reported_at")[:1]),
+        )
+        tasks.update(colour=_colour_of(today), colour_on=today)
+        ids = list(tasks.values_list("pk", flat=True)) if isinstance(task_ids, QuerySet) else task_ids
+        chart_points_refresh(task_ids=ids)
+        plan_ids = set(tasks.values_list("plan_id", flat=True).distinct())
+        transaction.on_commit(lambda: [figures_changed(plan_id) for plan_id in plan_ids])
+    return changed
+
+
+def tasks_deleted(*, plan_ids: Iterable[int]) -> None:
+    """Tasks of these plans were deleted, their points with them: sum the plans' points again."""
+    for plan in Plan.objects.filter(pk__in=set(plan_ids)).order_by("pk"):
+        chart_sums_rebuild(plan)
+        transaction.on_commit(lambda plan_id=plan.pk: figures_changed(plan_id))
+
+
+def task_derived_rollover(*, today: datetime.date) -> int:
+    """The colour of every task whose colour is not of ``today``; return how many.
+
+    The night's job (beat, just after midnight): only the colour depends on the day. One UPDATE;
+    when nothing is stale it is one probe of the ``colour_on`` index.
+    """
+    stale = Task.objects.filter(Q(colour_on__isnull=True) | Q(colour_on__lt=today) | Q(colour_on__gt=today))
+    return stale.update(colour=_colour_of(today), colour_on=today)
