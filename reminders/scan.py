@@ -56,6 +56,8 @@ class ScanResult:
         return [Owed(*row) for row in rows]
 
 
+# Any constant: the key of the PostgreSQL advisory lock that lets one scan at a time write.
+SCAN_LOCK = 0x6B6A6A01
 OWED_TABLE = "reminders_owed_today"  # a temporary table: each connection has its own
 KEY_COLUMNS = ("task_id", "kind", "recipient_id", "channel", "due_on")
 INSERT_COLUMNS = (*OWED_COLUMNS, "message_id", "created_at")
@@ -123,12 +125,22 @@ def insert_reminders(digests: dict[tuple, int], *, stamp) -> int:
         return max(cursor.rowcount, 0)
 
 
+def one_scan_at_a_time(cursor) -> None:
+    """Two scans at once would both open today's digests, and one would fail on their unique key. The second
+    waits here until the first commits, then finds the first's digests and reminders and adds nothing twice.
+    PostgreSQL: an advisory lock held to the end of the transaction. SQLite: the transaction's BEGIN IMMEDIATE
+    already took the database's one write lock."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK])
+
+
 def record(owed: tuple[str, list], today, *, not_before: datetime.datetime, result: ScanResult) -> None:
     """Write what is owed into today's digests, in one transaction; count it in ``result``."""
     sql, params = owed
     # Qualified, so that only a temporary table of this name can ever be dropped.
     temporary = "pg_temp" if connection.vendor == "postgresql" else "temp"
     with transaction.atomic(), connection.cursor() as cursor:
+        one_scan_at_a_time(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {temporary}.{OWED_TABLE}")
         cursor.execute(f"CREATE TEMPORARY TABLE {OWED_TABLE} AS {sql}", params)
         cursor.execute(f"SELECT COUNT(channel), COUNT(*) - COUNT(channel) FROM {OWED_TABLE}")
