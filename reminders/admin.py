@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Message, Preference, Reminder, TaskMute
-from .services import message_retry
+from .services import message_confirm_sent, message_retry
 
 
 class ReminderInline(admin.TabularInline):
@@ -32,7 +32,7 @@ class MessageAdmin(admin.ModelAdmin):
     ordering = ("-day", "-pk")
     readonly_fields = [field.name for field in Message._meta.fields]
     inlines = [ReminderInline]
-    actions = ["retry_now"]
+    actions = ["retry_now", "confirm_sent"]
     show_full_result_count = False
 
     def get_queryset(self, request):
@@ -52,12 +52,26 @@ class MessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Send again now (failed or waiting messages)"), permissions=["change"])
+    @admin.action(description=_("Send again now (failed, waiting or unconfirmed messages)"), permissions=["change"])
     def retry_now(self, request, queryset):
         count = message_retry(queryset, now=timezone.now())
         self.message_user(
             request,
             ngettext("%(count)d message queued to be sent again.", "%(count)d messages queued to be sent again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Confirm received: record unconfirmed messages as sent"), permissions=["change"])
+    def confirm_sent(self, request, queryset):
+        count = message_confirm_sent(queryset, now=timezone.now())
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d unconfirmed message recorded as sent; it will not be sent again.",
+                "%(count)d unconfirmed messages recorded as sent; they will not be sent again.",
+                count,
+            )
             % {"count": count},
             messages.SUCCESS,
         )

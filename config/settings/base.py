@@ -250,6 +250,11 @@ REMINDER_QUIET_HOURS = env.str("REMINDER_QUIET_HOURS", default="21:00-08:00")
 # A worker that claimed a message and has not finished within this time is presumed dead: the sweep
 # hands the message to another. Longer than EMAIL_TIMEOUT + REMINDER_WEBHOOK_TIMEOUT.
 REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=120)
+# A send whose outcome is unknown (no answer after the message was handed over, or a worker that died
+# while sending) is marked 待确认 and sent again only this long after its lease: email with the same
+# Message-ID once a slow server has surely answered, chat marked 【补发】. See docs/delivery.md.
+REMINDER_UNCONFIRMED_EMAIL_SECONDS = env.int("REMINDER_UNCONFIRMED_EMAIL_SECONDS", default=900)
+REMINDER_UNCONFIRMED_CHAT_SECONDS = env.int("REMINDER_UNCONFIRMED_CHAT_SECONDS", default=1800)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=8)
 # Retries wait base × 2^(attempt − 1), at most an hour.
 REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
