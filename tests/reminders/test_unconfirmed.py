@@ -130,7 +130,7 @@ def test_a_manager_confirms_an_unconfirmed_message_in_the_admin_and_it_is_never_
         {"action": "confirm_sent", "_selected_action": [message.pk], "index": 0},
         follow=True,
     )
-    assert "1 unconfirmed message recorded as sent" in response.text
+    assert "已将 1 条待确认消息记为已发送" in response.text
     message.refresh_from_db()
     assert message.state == Message.State.SENT and message.sent_at is not None
     with override_settings(**smtp_server.settings(), **FAULTS):
