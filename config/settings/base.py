@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "tracking",
     "reminders",
     "reports",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -165,7 +166,19 @@ DEFAULT_BEAT_SCHEDULE = {
     "reports-build-due": {"task": "reports.build_due", "crontab": "30 7 * * *"},
     # A new day moves tasks between colours; pages would otherwise do it on their first view.
     "plans-refresh-colours": {"task": "plans.refresh_colours", "crontab": "1 0 * * *"},
+    # The database and the uploaded files into one archive in BACKUP_DIR (docs/operations.md).
+    "ops-backup": {"task": "ops.backup", "crontab": "0 2 * * *"},
 }
+
+# --- Backups --------------------------------------------------------------------
+# manage.py backup and the nightly task write here and keep the newest BACKUP_KEEP archives (0: all).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# A Fernet key (python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"):
+# archives are encrypted with it. Keep it apart from the backups: without it they cannot be restored.
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+# The folder of pg_dump and pg_restore; empty: next to the server's own binaries, then PATH.
+BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 
 # --- Mail ---------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
