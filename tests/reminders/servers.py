@@ -32,6 +32,7 @@ class RecordingSMTPHandler:
         self.rcpt_started = 0
         self.slow_next = 0  # accept the next N messages, then answer after reply_delay
         self.reply_delay = 0.0
+        self.latency = 0.0  # every accepted message is answered after this (a real server is not instant)
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -51,8 +52,7 @@ class RecordingSMTPHandler:
             self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
             slow = self.slow_next > 0
             self.slow_next -= slow
-        if slow:
-            await asyncio.sleep(self.reply_delay)
+        await asyncio.sleep(self.reply_delay if slow else self.latency)
         return "250 Message accepted"
 
     def recipients(self) -> list[str]:
@@ -100,6 +100,7 @@ class WebhookServer:
         self.refuse_next = 0
         self.slow_next = 0  # record the next N posts, then answer after reply_delay
         self.reply_delay = 0.0
+        self.latency = 0.0  # every recorded post is answered after this
         self.lock = threading.Lock()
         owner = self
 
@@ -114,8 +115,7 @@ class WebhookServer:
                         owner.received.append({"path": self.path, "json": json.loads(body)})
                     slow = not refuse and owner.slow_next > 0
                     owner.slow_next -= slow
-                if slow:
-                    time.sleep(owner.reply_delay)
+                time.sleep(owner.reply_delay if slow else 0 if refuse else owner.latency)
                 try:
                     self.send_response(500 if refuse else 200)
                     self.send_header("Content-Type", "application/json")
