@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -71,15 +71,17 @@ def expire_claims(now: datetime.datetime, *, pk: int | None = None) -> int:
     expired = Message.objects.filter(state=Message.State.SENDING, claimed_until__lt=now)
     if pk is not None:
         expired = expired.filter(pk=pk)
-    changed = 0
-    for channel in Channel.values:
-        changed += expired.filter(channel=channel).update(
-            state=Message.State.UNCONFIRMED,
-            unconfirmed_at=F("claimed_until"),
-            next_attempt_at=F("claimed_until") + unconfirmed_delay(channel),
-            enqueued_at=None,
-            last_error="the claim's lease ran out with no outcome: the worker stopped while sending",
-        )
+    email_delay, chat_delay = unconfirmed_delay(Channel.EMAIL), unconfirmed_delay(Channel.WECOM)
+    changed = expired.update(
+        state=Message.State.UNCONFIRMED,
+        unconfirmed_at=F("claimed_until"),
+        next_attempt_at=Case(
+            When(channel=Channel.EMAIL, then=F("claimed_until") + email_delay),
+            default=F("claimed_until") + chat_delay,
+        ),
+        enqueued_at=None,
+        last_error="the claim's lease ran out with no outcome: the worker stopped while sending",
+    )
     if changed:
         logger.warning("%d message(s) unconfirmed: a worker stopped while sending", changed)
     return changed
