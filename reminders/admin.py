@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Message, Preference, Reminder, TaskMute
-from .services import message_confirm_sent, message_retry
+from .services import message_confirm_sent, message_retry, unconfirmed_count
 
 
 class ReminderInline(admin.TabularInline):
@@ -37,6 +37,22 @@ class MessageAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(reminder_total=Count("reminders"))
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and (count := unconfirmed_count()):
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d message is unconfirmed: it may or may not have arrived. Check with its recipient, "
+                    "then confirm it or send it again (see the state filter).",
+                    "%(count)d messages are unconfirmed: they may or may not have arrived. Check with their "
+                    "recipients, then confirm them or send them again (see the state filter).",
+                    count,
+                )
+                % {"count": count},
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("reminders"), ordering="reminder_total")
     def reminder_count(self, message):

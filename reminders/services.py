@@ -23,6 +23,11 @@ def message_retry(messages: QuerySet[Message], *, now: datetime.datetime) -> int
     )
 
 
+def unconfirmed_count() -> int:
+    """Messages whose outcome is unknown, for the outbox's warning."""
+    return Message.objects.filter(state=Message.State.UNCONFIRMED).count()
+
+
 def message_confirm_sent(messages: QuerySet[Message], *, now: datetime.datetime) -> int:
     """Unconfirmed messages a person saw arrive are recorded as sent, and never sent again. Only those still
     unconfirmed: one a worker is resending right now is left to it."""

@@ -2,10 +2,13 @@
 servers on loopback that accept a message and answer too late, and a claim whose worker died."""
 
 import datetime
+import json
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import override_settings
 
 from accounts.roles import MANAGER
@@ -125,6 +128,7 @@ def test_a_manager_confirms_an_unconfirmed_message_in_the_admin_and_it_is_never_
     client.force_login(UserFactory(username="kezhang", role=MANAGER))
     listing = client.get("/manage/reminders/message/?state__exact=unconfirmed")
     assert listing.status_code == 200 and f"/manage/reminders/message/{message.pk}/change/" in listing.text
+    assert "有 1 条消息待确认" in listing.text
     response = client.post(
         "/manage/reminders/message/",
         {"action": "confirm_sent", "_selected_action": [message.pk], "index": 0},
@@ -149,3 +153,13 @@ def test_a_manager_resends_an_unconfirmed_message_at_once(bureau, client, smtp_s
         with override_settings(**smtp_server.settings(), **FAULTS):
             assert delivery.deliver(message.pk) == delivery.SENT
     assert smtp_server.handler.recipients() == ["keyuan@kjj.test"]
+
+
+def test_send_reminders_counts_the_unconfirmed_apart_from_sent_and_failed(bureau, smtp_server):
+    smtp_server.handler.slow_next, smtp_server.handler.reply_delay = 1, 2.5
+    out = StringIO()
+    with override_settings(**smtp_server.settings(), **FAULTS), time_machine.travel(MORNING, tick=False):
+        call_command("send_reminders", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert (report["sent"], report["unconfirmed"], report["failed"]) == (3, 1, 0)
+    assert len(smtp_server.handler.messages) == 4  # the slow server has all four
