@@ -171,6 +171,11 @@ def test_a_backup_of_sqlite_is_refused_with_a_clear_reason_and_recorded(tmp_path
         call_command("backup", "--out", str(tmp_path))
     assert Backup.objects.get().ok is False
     assert archives(tmp_path) == []
+    from ops.tasks import backup
+
+    with override_settings(BACKUP_DIR=tmp_path):
+        assert backup()["ok"] is False  # the nightly task records and logs it; it does not crash the worker
+    assert Backup.objects.filter(ok=False).count() == 2
 
 
 @on_postgresql
@@ -184,3 +189,21 @@ def test_pg_dump_is_taken_next_to_the_servers_binaries_unless_a_folder_is_config
     assert pg_binary("pg_dump") == f"{bindir}/pg_dump"
     with override_settings(BACKUP_PG_BIN_DIR=str(tmp_path)), pytest.raises(BackupError, match="BACKUP_PG_BIN_DIR"):
         pg_binary("pg_dump")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_restored_with_the_wrong_key_is_refused_before_anything_is_written(
+    populated, media, tmp_path, empty_database
+):
+    from ops.backup import BackupError, backup_restore
+
+    with override_settings(BACKUP_ENCRYPTION_KEY=Fernet.generate_key().decode()):
+        archive = backup_create(out_dir=tmp_path).archive
+    target = {**connection.settings_dict, "NAME": empty_database}
+    with override_settings(BACKUP_ENCRYPTION_KEY=Fernet.generate_key().decode()):
+        with pytest.raises(BackupError, match="the key is wrong or the file is damaged"):
+            backup_restore(archive=archive, database=target, media_root=tmp_path / "restored")
+    with psycopg.connect(restore_url()) as copy:
+        assert copy.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
+    assert not (tmp_path / "restored").exists()
