@@ -99,13 +99,32 @@ def pg_binary(name: str) -> str:
     )
 
 
-def _connection_args(database: dict) -> tuple[list[str], dict[str, str]]:
-    """Command-line options naming the database, and an environment carrying its password (never on argv)."""
-    args = ["--dbname", database["NAME"]]
-    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+# Django's OPTIONS that are not libpq connection parameters.
+NOT_LIBPQ = {"pool", "server_side_binding", "assume_role", "isolation_level", "prepare_threshold", "cursor_factory"}
+
+
+def _libpq_params(database: dict) -> dict[str, str]:
+    """The database's connection parameters as libpq takes them (OPTIONS included: a socket folder given as
+    ``?host=…`` in DATABASE_URL lands there), the password left out."""
+    params = {key: value for key, value in (database.get("OPTIONS") or {}).items() if key not in NOT_LIBPQ}
+    params["dbname"] = database["NAME"]
+    for key, name in (("USER", "user"), ("HOST", "host"), ("PORT", "port")):
         if database.get(key):
-            args += [option, str(database[key])]
-    return args, {**os.environ, "PGPASSWORD": database.get("PASSWORD") or ""}
+            params[name] = database[key]
+    params.pop("password", None)
+    return {key: str(value) for key, value in params.items()}
+
+
+def _password(database: dict) -> str:
+    return database.get("PASSWORD") or (database.get("OPTIONS") or {}).get("password") or ""
+
+
+def _connection_args(database: dict) -> tuple[list[str], dict[str, str]]:
+    """A --dbname connection string for pg_dump and pg_restore, and an environment carrying the password
+    (never on the command line)."""
+    from psycopg.conninfo import make_conninfo
+
+    return ["--dbname", make_conninfo(**_libpq_params(database))], {**os.environ, "PGPASSWORD": _password(database)}
 
 
 def _run(command: list[str], env: dict[str, str]) -> str:
@@ -247,13 +266,7 @@ def _table_count(database: dict) -> int:
     import psycopg
 
     with (
-        psycopg.connect(
-            dbname=database["NAME"],
-            host=database.get("HOST") or None,
-            port=database.get("PORT") or None,
-            user=database.get("USER") or None,
-            password=database.get("PASSWORD") or None,
-        ) as db,
+        psycopg.connect(**_libpq_params(database), password=_password(database) or None) as db,
         db.cursor() as cursor,
     ):
         cursor.execute(

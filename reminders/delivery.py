@@ -1,7 +1,7 @@
 """Delivering messages exactly once: claim with an atomic update, send, record.
 
 - ``claim`` moves a message to "sending" with a fresh token and a lease, in one UPDATE whose
-  WHERE clause admits only a due, waiting message or one whose lease ran out. Two workers, a
+  WHERE clause admits only a due message, waiting or unconfirmed. Two workers, a
   task delivered twice, or a sweep racing a worker: one UPDATE wins, the others change no row.
 - After sending, ``finish`` records the outcome only if the token still matches.
 - A send whose outcome is unknown is not simply resent: a timeout after the message was handed

@@ -4,7 +4,7 @@ A ``Reminder`` is one fact to tell one person ("task X is due in 3 days"), uniqu
 (task, kind, recipient, channel, due day), so however often the scan runs it is recorded once.
 Reminders are delivered in a ``Message``: one per person, channel and day (the digest). A
 message is sent by whoever claims it with an atomic update; a claim that outlives its lease
-(the worker died) is taken over by the next sweep. See ``reminders.delivery``.
+(the worker died) makes it unconfirmed, sent again after a delay. See ``reminders.delivery``.
 """
 
 import uuid

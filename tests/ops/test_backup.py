@@ -207,3 +207,19 @@ def test_an_archive_restored_with_the_wrong_key_is_refused_before_anything_is_wr
     with psycopg.connect(restore_url()) as copy:
         assert copy.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
     assert not (tmp_path / "restored").exists()
+
+
+def test_a_socket_folder_given_in_the_database_url_reaches_pg_dump_and_the_password_stays_off_its_command_line():
+    from ops.backup import _connection_args
+
+    database = {
+        "NAME": "kjj",
+        "USER": "",
+        "PASSWORD": "s3cret",
+        "HOST": "",
+        "PORT": "",
+        "OPTIONS": {"host": "/tmp/pg-socket", "options": "-c jit=off", "pool": True},
+    }
+    args, env = _connection_args(database)
+    assert args[0] == "--dbname" and "host=/tmp/pg-socket" in args[1] and "dbname=kjj" in args[1]
+    assert "pool" not in args[1] and "s3cret" not in " ".join(args) and env["PGPASSWORD"] == "s3cret"
