@@ -219,6 +219,7 @@ def _write_archive(database: dict, out_dir: Path, now: datetime.datetime) -> Bac
             _encrypt(tar_path, partial)
         else:
             tar_path.rename(partial)
+        partial.chmod(0o600)  # the database holds the robots' secrets: the archive is for its owner alone
         os.replace(partial, final)
     return BackupResult(archive=final, size=final.stat().st_size, files=len(files), encrypted=encrypted)
 

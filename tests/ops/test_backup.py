@@ -158,6 +158,7 @@ def test_backups_keep_only_the_newest_copies_and_the_admin_names_the_last_succes
     kept = archives(tmp_path)
     assert [path.name for path in kept] == ["kjj-backup-20260303-100000.tar.gz", "kjj-backup-20260302-100000.tar.gz"]
     assert list(tmp_path.glob(".partial-*")) == []
+    assert all(path.stat().st_mode & 0o077 == 0 for path in kept)  # readable by the site's user alone
     assert Backup.objects.filter(ok=True).count() == 3
     client.force_login(UserFactory(username="xitong", role=ADMINISTRATOR, is_superuser=True))
     page = client.get("/manage/ops/backup/")
