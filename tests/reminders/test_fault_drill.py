@@ -97,14 +97,17 @@ def test_fault_drill_loses_nothing_and_names_every_duplicate(smtp_server, webhoo
         with override_settings(**DRILL):
             sweep(queue=queue)
 
+    def received() -> int:
+        return len(smtp_server.handler.messages) + len(webhook_server.received)
+
     with ExitStack() as stack:
         workers = [stack.enter_context(worker_process(queue=queue, extra_env=env))[1] for _ in range(2)]
         beat()
-        for kill in range(KILLS):  # kill a worker while it sends, start another, and again
-            deadline = time.monotonic() + rng.uniform(0.8, 1.6)
-            while time.monotonic() < deadline:
-                beat()
-                time.sleep(0.2)
+        for kill in range(KILLS):  # kill a worker while messages flow, start another, and again
+            # Spread over the run (a kill after the last send would test nothing), at a random moment.
+            due = len(sent) * (kill + 1) // (KILLS + 2)
+            wait_until(lambda due=due: received() >= due and beat() is None, timeout=30, interval=0.2)
+            time.sleep(rng.uniform(0, 0.3))
             victim = workers[kill % 2]
             os.kill(victim.pid, signal.SIGKILL)
             victim.wait()
