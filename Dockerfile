@@ -15,6 +15,20 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-wqy-microhei gettext \
     && rm -rf /var/lib/apt/lists/*
 
+# pg_dump and pg_restore of the compose file's PostgreSQL (postgres:16), from PostgreSQL's own apt
+# repository: Debian's client is older, and pg_dump refuses a newer server. Used by manage.py backup.
+ARG PG_MAJOR=16
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends ca-certificates curl; \
+    install -d /usr/share/postgresql-common/pgdg; \
+    curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc; \
+    . /etc/os-release; \
+    echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt ${VERSION_CODENAME}-pgdg main" > /etc/apt/sources.list.d/pgdg.list; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}"; \
+    rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 
 COPY requirements.txt .
@@ -36,7 +50,7 @@ RUN set -eux; \
 # Runs as an unprivileged user; /app/var (evidence uploads in /app/var/media) is the only writable place.
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/backups \
     && chown -R app:app /app/var
 USER app
 

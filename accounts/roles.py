@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("reminders", "reminder"): ("view",),
         ("reminders", "taskmute"): ("view", "add", "delete"),
         ("reports", "report"): ("view", "add"),
+        ("ops", "backup"): ("view",),
         ("reminders", "preference"): ("view", "add", "change", "delete"),
         ("accounts", "user"): ("view", "add", "change"),
         ("auth", "group"): ("view",),

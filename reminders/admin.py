@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from accounts.encryption import mask
 
 from .models import Channel, Message, Preference, Reminder, TaskMute
-from .services import message_retry
+from .services import message_confirm_sent, message_retry, unconfirmed_count
 
 
 class ReminderInline(admin.TabularInline):
@@ -36,11 +36,27 @@ class MessageAdmin(admin.ModelAdmin):
     exclude = ("address",)
     readonly_fields = [field.name if field.name != "address" else "address_shown" for field in Message._meta.fields]
     inlines = [ReminderInline]
-    actions = ["retry_now"]
+    actions = ["retry_now", "confirm_sent"]
     show_full_result_count = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(reminder_total=Count("reminders"))
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and (count := unconfirmed_count()):
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d message is unconfirmed: it may or may not have arrived. Check with its recipient, "
+                    "then confirm it or send it again (see the state filter).",
+                    "%(count)d messages are unconfirmed: they may or may not have arrived. Check with their "
+                    "recipients, then confirm them or send them again (see the state filter).",
+                    count,
+                )
+                % {"count": count},
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("reminders"), ordering="reminder_total")
     def reminder_count(self, message):
@@ -60,12 +76,26 @@ class MessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Send again now (failed or waiting messages)"), permissions=["change"])
+    @admin.action(description=_("Send again now (failed, waiting or unconfirmed messages)"), permissions=["change"])
     def retry_now(self, request, queryset):
         count = message_retry(queryset, now=timezone.now())
         self.message_user(
             request,
             ngettext("%(count)d message queued to be sent again.", "%(count)d messages queued to be sent again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Confirm received: record unconfirmed messages as sent"), permissions=["change"])
+    def confirm_sent(self, request, queryset):
+        count = message_confirm_sent(queryset, now=timezone.now())
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d unconfirmed message recorded as sent; it will not be sent again.",
+                "%(count)d unconfirmed messages recorded as sent; they will not be sent again.",
+                count,
+            )
             % {"count": count},
             messages.SUCCESS,
         )

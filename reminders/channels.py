@@ -1,6 +1,8 @@
 """Sending one rendered message: email through Django's mail framework, or a group robot's webhook.
 
-Every failure raises ``DeliveryError`` with a reason a person can read in the admin.
+Every failure raises ``DeliveryError`` with a reason a person can read in the admin. A failure after the
+message was handed over, with no answer (a timeout, a dropped connection), raises ``UnconfirmedDelivery``:
+the server may have it, so it must not simply be sent again.
 """
 
 import base64
@@ -14,7 +16,7 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from plans.models import Department
 
@@ -24,8 +26,17 @@ from .models import Channel, Message
 CHAT_MAX_BYTES = 4000
 
 
+# A chat message sent after an attempt whose outcome was unknown: robots take no message id, so the group
+# may see it twice, and the second copy says why.
+RESEND_PREFIX = "【补发】"
+
+
 class DeliveryError(Exception):
     pass
+
+
+class UnconfirmedDelivery(DeliveryError):
+    """The message was handed over and no answer came: the server may or may not have it."""
 
 
 def send(message: Message, *, mention: str = "") -> None:
@@ -55,11 +66,24 @@ def _send_email(message: Message) -> None:
 
         for name, content, mimetype in report_attachments(message.report):
             email.attach(name, content, mimetype)
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()  # a failure to connect or log in: the server has nothing
+    except (smtplib.SMTPException, OSError) as error:
+        raise DeliveryError(f"SMTP: {error}") from error
+    email.connection = connection
     try:
         if email.send(fail_silently=False) != 1:
             raise DeliveryError("the mail backend accepted nothing")
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+        raise DeliveryError(f"SMTP: {error}") from error  # the server answered: it refused
     except (smtplib.SMTPException, OSError) as error:
-        raise DeliveryError(f"SMTP: {error}") from error
+        raise UnconfirmedDelivery(f"SMTP gave no answer after the message was handed over: {error!r}") from error
+    finally:
+        try:
+            connection.close()
+        except (smtplib.SMTPException, OSError):
+            pass
 
 
 def _truncate(text: str) -> str:
@@ -81,8 +105,11 @@ def _post(url: str, payload: dict) -> None:
             body = response.read(65536)
     except urllib.error.HTTPError as error:
         raise DeliveryError(f"webhook answered HTTP {error.code}") from error
-    except (TimeoutError, urllib.error.URLError, OSError) as error:
-        raise DeliveryError(f"webhook unreachable: {getattr(error, 'reason', error)}") from error
+    except urllib.error.URLError as error:
+        # urllib wraps only what fails before the request is fully written: the robot has nothing.
+        raise DeliveryError(f"webhook unreachable: {error.reason}") from error
+    except OSError as error:  # a timeout or a dropped connection while waiting for the answer
+        raise UnconfirmedDelivery(f"webhook gave no answer after the message was posted: {error!r}") from error
     try:
         answer = json.loads(body or b"{}")
     except ValueError as error:
@@ -91,8 +118,12 @@ def _post(url: str, payload: dict) -> None:
         raise DeliveryError(f"webhook refused: errcode {answer.get('errcode')} {answer.get('errmsg', '')}")
 
 
+def _chat_text(message: Message) -> str:
+    return _truncate(f"{RESEND_PREFIX}{message.body_text}" if message.unconfirmed_at else message.body_text)
+
+
 def _post_wecom(message: Message, mention: str) -> None:
-    payload = {"msgtype": "text", "text": {"content": _truncate(message.body_text)}}
+    payload = {"msgtype": "text", "text": {"content": _chat_text(message)}}
     if mention:
         payload["text"]["mentioned_mobile_list"] = [mention]
     _post(message.address, payload)
@@ -119,8 +150,9 @@ def _dingtalk_secret(webhook: str) -> str:
 
 def _post_dingtalk(message: Message, mention: str) -> None:
     secret = _dingtalk_secret(message.address)
-    text = _truncate(message.body_text)
-    payload = {"msgtype": "markdown", "markdown": {"title": message.subject, "text": text}}
+    text = _chat_text(message)
+    title = f"{RESEND_PREFIX}{message.subject}" if message.unconfirmed_at else message.subject
+    payload = {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
     if mention:
         payload["at"] = {"atMobiles": [mention]}
         payload["markdown"]["text"] = f"{text}\n\n@{mention}"

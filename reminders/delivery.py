@@ -1,14 +1,18 @@
 """Delivering messages exactly once: claim with an atomic update, send, record.
 
 - ``claim`` moves a message to "sending" with a fresh token and a lease, in one UPDATE whose
-  WHERE clause admits only a due, waiting message or one whose lease ran out. Two workers, a
+  WHERE clause admits only a due message, waiting or unconfirmed. Two workers, a
   task delivered twice, or a sweep racing a worker: one UPDATE wins, the others change no row.
 - After sending, ``finish`` records the outcome only if the token still matches.
-- A worker killed while sending leaves the message "sending"; when the lease runs out the sweep
-  queues it again. No reminder is ever scheduled as a long ETA task.
+- A send whose outcome is unknown is not simply resent: a timeout after the message was handed
+  over, or a claim whose lease ran out with no outcome (a worker killed while sending), marks the
+  message "unconfirmed". It is sent again only at the lease's end plus REMINDER_UNCONFIRMED_EMAIL_SECONDS
+  (the same Message-ID) or REMINDER_UNCONFIRMED_CHAT_SECONDS (the text marked 【补发】), unless a
+  manager confirmed it in the admin first. No reminder is ever scheduled as a long ETA task.
 
-What remains: a worker killed after the server accepted the mail and before the outcome was
-written sends it again once the lease runs out. The Message-ID stays the same for that resend.
+What remains (docs/delivery.md): a server that accepted a message it answered too late for, or a
+worker killed after the server accepted and before the outcome was written, gets it twice, the
+second time after that delay and marked as a resend.
 """
 
 import datetime
@@ -16,19 +20,20 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from plans.workdays import WorkCalendar
 
-from .channels import DeliveryError, send
+from .channels import DeliveryError, UnconfirmedDelivery, send
 from .models import Channel, Message, Reminder
 from .rules import allowed_send_time
 
 logger = logging.getLogger(__name__)
 
 SENT, RETRY, FAILED, SKIPPED, HELD = "sent", "retry", "failed", "skipped", "held"
+UNCONFIRMED = "unconfirmed"
 
 
 def _now(now=None) -> datetime.datetime:
@@ -36,11 +41,50 @@ def _now(now=None) -> datetime.datetime:
 
 
 def due_messages(now: datetime.datetime):
-    """Waiting messages whose time has come, and claimed ones whose worker stopped answering."""
+    """Waiting messages whose time has come, and unconfirmed ones whose delay is over (while attempts remain:
+    past them an unconfirmed message waits for a manager)."""
     return Message.objects.filter(
         Q(state=Message.State.PENDING, next_attempt_at__lte=now, not_before__lte=now)
-        | Q(state=Message.State.SENDING, claimed_until__lt=now)
+        | Q(
+            state=Message.State.UNCONFIRMED,
+            next_attempt_at__lte=now,
+            not_before__lte=now,
+            attempts__lt=settings.REMINDER_MAX_ATTEMPTS,
+        )
     )
+
+
+def unconfirmed_delay(channel: str) -> datetime.timedelta:
+    """How long an unconfirmed message waits, after its lease, before it is sent again."""
+    seconds = (
+        settings.REMINDER_UNCONFIRMED_EMAIL_SECONDS
+        if channel == Channel.EMAIL
+        else settings.REMINDER_UNCONFIRMED_CHAT_SECONDS
+    )
+    return datetime.timedelta(seconds=seconds)
+
+
+def expire_claims(now: datetime.datetime, *, pk: int | None = None) -> int:
+    """Claims whose lease ran out with no outcome (the worker died or hung while sending) become unconfirmed,
+    due again at the lease's end plus the channel's delay. The claim's token is kept, so that a worker that
+    was only slow still records its outcome. Returns how many."""
+    expired = Message.objects.filter(state=Message.State.SENDING, claimed_until__lt=now)
+    if pk is not None:
+        expired = expired.filter(pk=pk)
+    email_delay, chat_delay = unconfirmed_delay(Channel.EMAIL), unconfirmed_delay(Channel.WECOM)
+    changed = expired.update(
+        state=Message.State.UNCONFIRMED,
+        unconfirmed_at=F("claimed_until"),
+        next_attempt_at=Case(
+            When(channel=Channel.EMAIL, then=F("claimed_until") + email_delay),
+            default=F("claimed_until") + chat_delay,
+        ),
+        enqueued_at=None,
+        last_error="the claim's lease ran out with no outcome: the worker stopped while sending",
+    )
+    if changed:
+        logger.warning("%d message(s) unconfirmed: a worker stopped while sending", changed)
+    return changed
 
 
 def claim(message_id: int, now: datetime.datetime) -> Message | None:
@@ -145,10 +189,13 @@ def deliver(message_id: int, *, now: datetime.datetime | None = None, calendar: 
     allowed = allowed_send_time(now, calendar=calendar)
     if allowed > now:
         # Quiet hours or a holiday: push the message to the morning rather than send it now.
-        Message.objects.filter(pk=message_id, state=Message.State.PENDING, not_before__lt=allowed).update(
+        waiting = [Message.State.PENDING, Message.State.UNCONFIRMED]
+        Message.objects.filter(pk=message_id, state__in=waiting, not_before__lt=allowed).update(
             not_before=allowed, enqueued_at=None
         )
         return HELD
+    if expire_claims(now, pk=message_id) and not due_messages(now).filter(pk=message_id).exists():
+        return UNCONFIRMED
     message = claim(message_id, now)
     if message is None:
         return SKIPPED
@@ -157,6 +204,8 @@ def deliver(message_id: int, *, now: datetime.datetime | None = None, calendar: 
             finish(message, state=Message.State.SENT, last_error="nothing left to send: the tasks were deleted")
             return SKIPPED
         send(message, mention=message.recipient.phone)
+    except UnconfirmedDelivery as error:
+        return _unconfirmed(message, str(error), now)
     except DeliveryError as error:
         return _failed(message, str(error), now)
     except Exception as error:  # a template or database fault: record it, never lose the message
@@ -180,6 +229,19 @@ def _failed(message: Message, reason: str, now: datetime.datetime) -> str:
     return RETRY
 
 
+def _unconfirmed(message: Message, reason: str, now: datetime.datetime) -> str:
+    """The server may have the message: wait the lease and the channel's delay before sending it again."""
+    finish(
+        message,
+        state=Message.State.UNCONFIRMED,
+        unconfirmed_at=now,
+        next_attempt_at=max(now, message.claimed_until) + unconfirmed_delay(message.channel),
+        enqueued_at=None,
+        last_error=reason,
+    )
+    return UNCONFIRMED
+
+
 @dataclass
 class SweepResult:
     queued: list[int]
@@ -190,6 +252,7 @@ def sweep(*, now: datetime.datetime | None = None, queue: str | None = None, lim
     from .tasks import deliver_message
 
     now = _now(now)
+    expire_claims(now)
     lease = datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
     due = due_messages(now).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - lease))
     ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
@@ -203,7 +266,8 @@ def sweep(*, now: datetime.datetime | None = None, queue: str | None = None, lim
 def deliver_due(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Send every due message in this process (the command's way; the beat's way is ``sweep``)."""
     now = _now(now)
-    outcomes = {SENT: 0, RETRY: 0, FAILED: 0, SKIPPED: 0, HELD: 0}
+    expire_claims(now)
+    outcomes = {SENT: 0, RETRY: 0, FAILED: 0, SKIPPED: 0, HELD: 0, UNCONFIRMED: 0}
     calendar = WorkCalendar()  # the hand-set days read once, not once a message
     for pk in list(due_messages(now).order_by("pk").values_list("pk", flat=True)):
         outcomes[deliver(pk, now=now, calendar=calendar)] += 1

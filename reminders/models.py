@@ -4,7 +4,7 @@ A ``Reminder`` is one fact to tell one person ("task X is due in 3 days"), uniqu
 (task, kind, recipient, channel, due day), so however often the scan runs it is recorded once.
 Reminders are delivered in a ``Message``: one per person, channel and day (the digest). A
 message is sent by whoever claims it with an atomic update; a claim that outlives its lease
-(the worker died) is taken over by the next sweep. See ``reminders.delivery``.
+(the worker died) makes it unconfirmed, sent again after a delay. See ``reminders.delivery``.
 """
 
 import uuid
@@ -47,6 +47,9 @@ class Message(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # The send may have reached the server, but no answer came (a timeout after the message was handed
+        # over, or a worker killed while sending): resent only after a delay, or confirmed in the admin.
+        UNCONFIRMED = "unconfirmed", _("Unconfirmed")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="messages"
@@ -71,6 +74,12 @@ class Message(models.Model):
     enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    unconfirmed_at = models.DateTimeField(
+        _("outcome unknown since"),
+        null=True,
+        blank=True,
+        help_text=_("Set when a send's outcome was unknown; a chat message sent after it is marked 【补发】."),
+    )
 
     # Rendered on the first attempt and kept, so that a retry sends the same words.
     subject = models.CharField(_("subject"), max_length=300, blank=True)

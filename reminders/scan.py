@@ -96,6 +96,7 @@ def todays_digests(today: datetime.date, groups: set[tuple], *, not_before: date
 def record(owed: tuple[str, list], today, *, not_before: datetime.datetime, result: ScanResult) -> None:
     """Write what is owed into today's digests, in one transaction; count it in ``result``."""
     with transaction.atomic():
+        sql.one_scan_at_a_time()
         planned, result.unreachable, groups = sql.stage_owed(owed)
         if groups:
             digests, new_digests = todays_digests(today, groups, not_before=not_before)

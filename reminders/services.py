@@ -15,9 +15,24 @@ PRUNE_BATCH = 5_000
 
 
 def message_retry(messages: QuerySet[Message], *, now: datetime.datetime) -> int:
-    """Failed or waiting messages become due now, with a fresh count of attempts; sent ones are left alone."""
-    return messages.filter(Q(state=Message.State.FAILED) | Q(state=Message.State.PENDING)).update(
+    """Failed, waiting or unconfirmed messages become due now, with a fresh count of attempts; sent ones and
+    ones being sent are left alone. A chat message that was unconfirmed goes out marked 【补发】."""
+    retryable = [Message.State.FAILED, Message.State.PENDING, Message.State.UNCONFIRMED]
+    return messages.filter(state__in=retryable).update(
         state=Message.State.PENDING, attempts=0, next_attempt_at=now, enqueued_at=None
+    )
+
+
+def unconfirmed_count() -> int:
+    """Messages whose outcome is unknown, for the outbox's warning."""
+    return Message.objects.filter(state=Message.State.UNCONFIRMED).count()
+
+
+def message_confirm_sent(messages: QuerySet[Message], *, now: datetime.datetime) -> int:
+    """Unconfirmed messages a person saw arrive are recorded as sent, and never sent again. Only those still
+    unconfirmed: one a worker is resending right now is left to it."""
+    return messages.filter(state=Message.State.UNCONFIRMED).update(
+        state=Message.State.SENT, sent_at=now, claim_token=None, claimed_until=None, enqueued_at=None
     )
 
 

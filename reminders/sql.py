@@ -21,6 +21,7 @@ OWNER, CONTACT, OWNER_OR_CONTACT, LEADER = "owner", "contact", "owner_or_contact
 OWED_COLUMNS = ("task_id", "kind", "recipient_id", "channel", "address", "due_on", "days", "period")
 OWED_TABLE = "reminders_owed_today"  # a temporary table: each connection has its own
 KEY_COLUMNS = ("task_id", "kind", "recipient_id", "channel", "due_on")
+SCAN_LOCK = 0x6B6A6A01  # any constant: the key of the advisory lock that lets one scan at a time write
 INSERT_COLUMNS = (*OWED_COLUMNS, "message_id", "created_at")
 
 
@@ -121,6 +122,16 @@ def owed_rows(owed: tuple[str, list]) -> list[tuple]:
     with cursor() as c:
         c.execute(sql, params)
         return c.fetchall()
+
+
+def one_scan_at_a_time() -> None:
+    """Two scans at once would both open today's digests, and one would fail on their unique key. The second
+    waits here until the first commits, then finds the first's digests and reminders and adds nothing twice.
+
+    Why not the ORM: an advisory lock held to the end of the transaction has no ORM form, and a row lock
+    would need a row that exists before the first scan of the day."""
+    with cursor() as c:
+        c.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK])
 
 
 def stage_owed(owed: tuple[str, list]) -> tuple[int, int, set[tuple]]:

@@ -96,6 +96,9 @@ def test_volumes_are_named_and_media_is_shared_by_web_and_worker(compose):
     assert ("db", "/var/lib/postgresql/data") in mounts["pgdata"]
     assert ("redis", "/data") in mounts["redisdata"]
     assert {("web", "/app/var/media"), ("worker", "/app/var/media")} <= mounts["media"]
+    # The nightly backup runs on a worker; `docker compose run --rm web python manage.py backup` by hand.
+    assert {("web", "/app/var/backups"), ("worker", "/app/var/backups")} <= mounts["backups"]
+    assert _env(compose["services"]["worker"])["BACKUP_DIR"] == "/app/var/backups"
 
 
 def test_app_services_run_production_settings_against_db_and_redis(compose):

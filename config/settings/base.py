@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tracking",
     "reminders",
     "reports",
+    "ops",
     "seeds",
 ]
 
@@ -193,7 +194,19 @@ DEFAULT_BEAT_SCHEDULE = {
     "plans-refresh-colours": {"task": "plans.refresh_colours", "crontab": "1 0 * * *"},
     # Deletes audit events older than AUDIT_RETENTION_DAYS (never younger than 180 days).
     "audit-prune": {"task": "audit.prune", "crontab": "45 3 * * *"},
+    # The database and the uploaded files into one archive in BACKUP_DIR (docs/operations.md).
+    "ops-backup": {"task": "ops.backup", "crontab": "0 2 * * *"},
 }
+
+# --- Backups --------------------------------------------------------------------
+# manage.py backup and the nightly task write here and keep the newest BACKUP_KEEP archives (0: all).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# A Fernet key (python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"):
+# archives are encrypted with it. Keep it apart from the backups: without it they cannot be restored.
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+# The folder of pg_dump and pg_restore; empty: next to the server's own binaries, then PATH.
+BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 
 # --- Mail ---------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -339,6 +352,11 @@ REMINDER_QUIET_HOURS = env.str("REMINDER_QUIET_HOURS", default="21:00-08:00")
 # A worker that claimed a message and has not finished within this time is presumed dead: the sweep
 # hands the message to another. Longer than EMAIL_TIMEOUT + REMINDER_WEBHOOK_TIMEOUT.
 REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=120)
+# A send whose outcome is unknown (no answer after the message was handed over, or a worker that died
+# while sending) is marked 待确认 and sent again only this long after its lease: email with the same
+# Message-ID once a slow server has surely answered, chat marked 【补发】. See docs/delivery.md.
+REMINDER_UNCONFIRMED_EMAIL_SECONDS = env.int("REMINDER_UNCONFIRMED_EMAIL_SECONDS", default=900)
+REMINDER_UNCONFIRMED_CHAT_SECONDS = env.int("REMINDER_UNCONFIRMED_CHAT_SECONDS", default=1800)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=8)
 # Retries wait base × 2^(attempt − 1), at most an hour.
 REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)

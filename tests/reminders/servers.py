@@ -1,7 +1,8 @@
 """Real servers on loopback for the delivery tests: SMTP (aiosmtpd) and a robot webhook (http.server).
 
-Each records what it accepted and can be told to refuse the next N attempts or to stall, so
-that tests see what a mail server or a WeCom/DingTalk robot really received.
+Each records what it accepted and can be told to refuse the next N attempts, to stall, or to accept the
+next N and answer only after a delay (longer than the sender's timeout: the sender cannot know it got
+through), so that tests see what a mail server or a WeCom/DingTalk robot really received.
 """
 
 import asyncio
@@ -29,6 +30,9 @@ class RecordingSMTPHandler:
         self.stall_seconds = 0.0
         self.attempts = 0
         self.rcpt_started = 0
+        self.slow_next = 0  # accept the next N messages, then answer after reply_delay
+        self.reply_delay = 0.0
+        self.latency = 0.0  # every accepted message is answered after this (a real server is not instant)
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -46,6 +50,9 @@ class RecordingSMTPHandler:
                 self.refuse_next -= 1
                 return "451 4.3.0 Try again later"
             self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
+            slow = self.slow_next > 0
+            self.slow_next -= slow
+        await asyncio.sleep(self.reply_delay if slow else self.latency)
         return "250 Message accepted"
 
     def recipients(self) -> list[str]:
@@ -91,6 +98,9 @@ class WebhookServer:
     def __init__(self):
         self.received: list[dict] = []
         self.refuse_next = 0
+        self.slow_next = 0  # record the next N posts, then answer after reply_delay
+        self.reply_delay = 0.0
+        self.latency = 0.0  # every recorded post is answered after this
         self.lock = threading.Lock()
         owner = self
 
@@ -103,10 +113,18 @@ class WebhookServer:
                         owner.refuse_next -= 1
                     else:
                         owner.received.append({"path": self.path, "json": json.loads(body)})
-                self.send_response(500 if refuse else 200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"errcode": 500, "errmsg": "busy"}' if refuse else b'{"errcode": 0, "errmsg": "ok"}')
+                    slow = not refuse and owner.slow_next > 0
+                    owner.slow_next -= slow
+                time.sleep(owner.reply_delay if slow else 0 if refuse else owner.latency)
+                try:
+                    self.send_response(500 if refuse else 200)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(
+                        b'{"errcode": 500, "errmsg": "busy"}' if refuse else b'{"errcode": 0, "errmsg": "ok"}'
+                    )
+                except OSError:
+                    pass  # the sender stopped waiting
 
             def log_message(self, *args):
                 pass

@@ -156,13 +156,18 @@ def test_two_deliveries_of_one_message_send_it_once(bureau, smtp_server):
     assert smtp_server.handler.recipients() == ["keyuan@kjj.test"]
 
 
-def test_an_abandoned_claim_is_taken_over_after_its_lease(bureau, smtp_server):
+def test_an_abandoned_claim_is_taken_over_after_its_lease_and_the_unconfirmed_delay(bureau, smtp_server):
     scan(MONDAY, now=MORNING)
     message = Message.objects.get(recipient=bureau.owner)
     assert delivery.claim(message.pk, MORNING) is not None  # a worker claims it, then dies
-    with override_settings(**smtp_server.settings(), REMINDER_CLAIM_SECONDS=120):
-        assert delivery.deliver(message.pk, now=MORNING + datetime.timedelta(seconds=60)) == delivery.SKIPPED
-        assert delivery.deliver(message.pk, now=MORNING + datetime.timedelta(seconds=121)) == delivery.SENT
+    seconds = datetime.timedelta(seconds=1)
+    with override_settings(
+        **smtp_server.settings(), REMINDER_CLAIM_SECONDS=120, REMINDER_UNCONFIRMED_EMAIL_SECONDS=600
+    ):
+        assert delivery.deliver(message.pk, now=MORNING + 60 * seconds) == delivery.SKIPPED
+        assert delivery.deliver(message.pk, now=MORNING + 121 * seconds) == delivery.UNCONFIRMED
+        assert delivery.deliver(message.pk, now=MORNING + 719 * seconds) == delivery.SKIPPED
+        assert delivery.deliver(message.pk, now=MORNING + 720 * seconds) == delivery.SENT
     assert smtp_server.handler.recipients() == ["keyuan@kjj.test"]
 
 

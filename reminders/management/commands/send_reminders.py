@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, today: datetime.date | None, dry_run: bool, json: bool, **options):
         result = scan(today, dry_run=dry_run)
-        outcomes = {delivery.SENT: 0, delivery.FAILED: 0, delivery.RETRY: 0}
+        outcomes = {delivery.SENT: 0, delivery.FAILED: 0, delivery.RETRY: 0, delivery.UNCONFIRMED: 0}
         held = 0
         if not dry_run:
             outcomes.update(delivery.deliver_due())
@@ -51,6 +51,7 @@ class Command(BaseCommand):
             "sent": outcomes[delivery.SENT],
             "duplicates_skipped": result.duplicates_skipped,
             "failed": outcomes[delivery.FAILED] + outcomes[delivery.RETRY],
+            "unconfirmed": outcomes[delivery.UNCONFIRMED],
             "held": held,
             "unreachable": result.unreachable,
             "reminders": [
@@ -75,5 +76,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result.today}: {verb} {report['created']} reminders ({report['duplicates_skipped']} already recorded, "
             f"{report['unreachable']} with no address); sent {report['sent']} messages, "
-            f"{report['failed']} failed, {report['held']} held for working hours."
+            f"{report['failed']} failed, {report['unconfirmed']} unconfirmed (待确认), "
+            f"{report['held']} held for working hours."
         )
