@@ -34,8 +34,8 @@ def test_staff_report_progress_with_evidence_on_the_task_page(client, staff_a, t
     assert "名单.pdf" in page and "210" in page
 
 
-def test_a_broken_rule_shows_on_the_form_and_nothing_is_stored(client, staff_a, task_a):
-    progress_report(task=task_a, reported_by=staff_a, period="2025-05", value=Decimal(200))
+def test_a_broken_rule_shows_on_the_form_and_nothing_is_stored(client, staff_a, manager, task_a):
+    progress_report(task=task_a, reported_by=manager, period="2025-05", value=Decimal(200))
     client.force_login(staff_a)
     response = client.post(reverse("task", args=[task_a.pk]), {"action": "report", "period": "2025-06", "value": "100"})
     assert response.status_code == 200 and response.context["report"].errors
