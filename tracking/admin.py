@@ -3,19 +3,20 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from plans.admin_scoping import ScopedTaskAdminMixin
 
 from .admin_reviews import ReviewActionsMixin
+from .display import figure_text
 from .forms import ProgressUpdateForm
-from .models import ProgressUpdate
-from .reviews import progress_approve, progress_return
+from .models import ProgressUpdate, ReviewState
 
 
 def evidence_links(update) -> str:
     links = format_html_join(
-        "<br>",
+        mark_safe("<br>"),
         '<a href="{}">{}</a>',
         ((reverse("evidence-download", args=[item.pk]), item.original_name) for item in update.evidence.all()),
     )
@@ -55,6 +56,33 @@ class ProgressUpdateInline(admin.StackedInline):
         return evidence_links(update)
 
 
+class WaitingFirstFilter(admin.SimpleListFilter):
+    """The review state, opening on 待审核: what a manager comes to the list for."""
+
+    title = _("review state")
+    parameter_name = "review"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*ReviewState.choices, (self.ALL, _("All"))]
+
+    def value(self):
+        return super().value() or ReviewState.SUBMITTED
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL or "state__exact" in request.GET:
+            return queryset
+        return queryset.filter(state=self.value())
+
+
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
     """Also the managers' review queue: filter on 待审核 (submitted), approve or return."""
@@ -62,9 +90,9 @@ class ProgressUpdateAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelA
     task_lookup = "task"
     actions = ["approve_selected", "return_selected"]
     form = ProgressUpdateForm
-    list_display = ("task", "period", "value", "percent", "state", "reported_by", "reported_at", "reviewed_by")
+    list_display = ("task", "period", "figure", "state", "reported_by", "reported_at", "reviewed_by")
     list_select_related = ("task", "reported_by", "reviewed_by")
-    list_filter = ("state", "period", "task__plan")
+    list_filter = (WaitingFirstFilter, "period", "task__plan")
     search_fields = ("task__code", "task__title", "narrative")
     autocomplete_fields = ("task",)
     show_full_result_count = False
@@ -97,11 +125,9 @@ class ProgressUpdateAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelA
     def evidence(self, update):
         return evidence_links(update)
 
-    def approve(self, item, reviewer):
-        progress_approve(update=item, reviewer=reviewer)
-
-    def give_back(self, item, reviewer, reason):
-        progress_return(update=item, reviewer=reviewer, reason=reason)
+    @admin.display(description=_("figure"))
+    def figure(self, update):
+        return figure_text(value=update.value, percent=update.percent, unit=update.task.unit)
 
     def save_model(self, request, obj, form, change):
         update = form.report(task=form.cleaned_data["task"], reported_by=request.user)

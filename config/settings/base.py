@@ -215,6 +215,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 PACE_TOLERANCE_POINTS = env.float("PACE_TOLERANCE_POINTS", default=5.0)
 # A task due within this many days and not done is "due soon".
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=7)
+# An extension may move a deadline to the end of the plan's year plus this many years at most.
+EXTENSION_LIMIT_YEARS = env.int("EXTENSION_LIMIT_YEARS", default=1)
 # Evidence files (佐证材料) attached to progress updates.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 EVIDENCE_EXTENSIONS = [

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -11,6 +12,13 @@ from tracking.models import ClosureRequest, ExtensionRequest, ReviewState
 from tracking.services import progress_report
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def july_2025():
+    """The factories' plan runs through 2025; the report form offers the periods begun by today."""
+    with time_machine.travel(datetime.datetime(2025, 7, 10, 10, tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 def test_staff_report_progress_with_evidence_on_the_task_page(client, staff_a, task_a, settings, tmp_path):
@@ -69,6 +77,9 @@ def test_staff_ask_for_an_extension_and_report_a_task_done(client, staff_a, task
     assert (request.new_deadline, request.state) == (datetime.date(2026, 3, 31), ReviewState.SUBMITTED)
     again = client.post(url, {"action": "extend", "new_deadline": "2026-06-30", "reason": "x"})
     assert again.status_code == 200 and ExtensionRequest.objects.count() == 1
+    refused = client.post(url, {"action": "close", "note": "已完成"})
+    assert refused.status_code == 200 and "not reached" in str(refused.context["closure"].errors)
+    progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(400))
     assert client.post(url, {"action": "close", "note": "已完成"}).status_code == 302
     assert ClosureRequest.objects.get().requested_by == staff_a
 
