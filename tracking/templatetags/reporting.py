@@ -21,3 +21,16 @@ def period_name(period: str) -> str:
 @register.filter
 def verbose_name_of(item) -> str:
     return item._meta.verbose_name
+
+
+@register.filter
+def is_image(evidence) -> bool:
+    from tracking.review_page import is_image as image
+
+    return image(evidence)
+
+
+@register.simple_tag
+def approved_figure(task) -> str:
+    """The task's last approved figure (kept on the task), what a waiting report is judged against."""
+    return figure_text(value=task.reported_value, percent=task.reported_percent, unit=task.unit)
