@@ -12,7 +12,13 @@ def send_returned_notice(*, model_label: str, pk: int) -> int:
     sender = getattr(item, "reported_by", None) or item.requested_by
     if not sender.email:
         return 0
-    context = {"item": item, "kind": item._meta.verbose_name, "task": item.task, "sender": sender}
+    context = {
+        "item": item,
+        "kind": item._meta.verbose_name,
+        "task": item.task,
+        "sender": sender,
+        "task_url": f"{settings.SITE_URL.rstrip('/')}/tasks/{item.task_id}/",
+    }
     subject = render_to_string("emails/returned_subject.txt", context).strip()
     body = render_to_string("emails/returned.txt", context)
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [sender.email])

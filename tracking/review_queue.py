@@ -60,7 +60,7 @@ def review_queue(user, *, limit: int = QUEUE_PAGE) -> tuple[list[QueueItem], int
     extensions = querysets["extension"].select_related("task", "requested_by").order_by("requested_at", "pk")[:limit]
     closures = (
         querysets["closure"]
-        .select_related("task", "requested_by", "update")
+        .select_related("task", "requested_by", "update__task")
         .prefetch_related("update__evidence")
         .order_by("requested_at", "pk")[:limit]
     )
