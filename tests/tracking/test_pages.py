@@ -176,9 +176,11 @@ def test_pages_cost_the_same_queries_for_few_or_many_tasks(client, manager, plan
     with CaptureQueriesContext(connection) as many:
         client.get(reverse(name))
     assert len(few) == len(many) > 0
-    # Session, user, roles, stale colours and the top bar's review count, then: overdue — count, page, its plans, departments, owners;
-    # my tasks — the ordered page with its totals, the page's figures; dashboard — counts, the plan, the chart.
-    assert len(many) == {"overdue": 10, "home": 7, "dashboard": 10}[name], [q["sql"][:80] for q in many.captured_queries]
+    # Session, user, roles, stale colours, the top bar's review count, then: overdue — count, page, its plans,
+    # departments, owners; my tasks — the ordered page with its totals, the page's figures; dashboard — counts,
+    # the plan, the chart.
+    expected = {"overdue": 10, "home": 7, "dashboard": 10}[name]
+    assert len(many) == expected, [q["sql"][:80] for q in many.captured_queries]
 
 
 def test_user_text_is_escaped_on_the_pages(client, manager, plan, department_a):
@@ -216,7 +218,8 @@ def test_the_dashboard_chart_is_reused_until_an_approval_changes_it(
     with django_capture_on_commit_callbacks(execute=True):  # the version moves when the approval commits
         progress_approve(update=update, reviewer=manager)
     assert chart() != first  # the approval shows at once
-    assert cached_queries == 8  # session, user, roles, stale colours, counts, the plan, the chart's version, review count
+    # session, user, roles, stale colours, counts, the plan, the chart's version, the top bar's review count
+    assert cached_queries == 8
 
 
 @pytest.mark.parametrize("many", [3, 40])
