@@ -148,7 +148,7 @@ class ReportForm(ProgressUpdateForm):
         }
 
     def __init__(self, *args, task, today: datetime.date, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.task = task
         choices = period_choices(cycle=task.reporting_cycle, today=today, since=task.start_date)
         if self.instance.pk and self.instance.period not in dict(choices):
@@ -176,12 +176,20 @@ class ReportForm(ProgressUpdateForm):
 EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et,.ofd,.txt,.zip"
 
 
-class ExtensionForm(forms.Form):
+class PlainLabels:
+    """Labels without Django's ":" (Chinese labels stand alone above their fields)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ExtensionForm(PlainLabels, forms.Form):
     new_deadline = forms.DateField(label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ClosureForm(forms.Form):
+class ClosureForm(PlainLabels, forms.Form):
     note = forms.CharField(
         label=_("How it was done"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("What was achieved.")
     )

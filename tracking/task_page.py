@@ -152,6 +152,8 @@ def task_page(request, pk: int):
             "waiting": [u for u in updates if u.state == ReviewState.SUBMITTED and u.reported_by_id == request.user.pk],
             "returned_reports": _returned_reports(updates, request.user),
             "returned_requests": returned_requests,
+            # A returned request's form opens, to ask again.
+            "reopen": {"extension" if item is latest_extension else "closure" for item in returned_requests},
             "open_extension": latest_extension if latest_extension and latest_extension.state == "submitted" else None,
             "open_closure": latest_closure if latest_closure and latest_closure.state == "submitted" else None,
             "milestone": task.kind == Task.Kind.MILESTONE,

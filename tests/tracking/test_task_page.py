@@ -78,7 +78,7 @@ def test_staff_ask_for_an_extension_and_report_a_task_done(client, staff_a, task
     again = client.post(url, {"action": "extend", "new_deadline": "2026-06-30", "reason": "x"})
     assert again.status_code == 200 and ExtensionRequest.objects.count() == 1
     refused = client.post(url, {"action": "close", "note": "已完成"})
-    assert refused.status_code == 200 and "not reached" in str(refused.context["closure"].errors)
+    assert refused.status_code == 200 and "尚未完成" in str(refused.context["closure"].errors)
     progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(400))
     assert client.post(url, {"action": "close", "note": "已完成"}).status_code == 302
     assert ClosureRequest.objects.get().requested_by == staff_a
