@@ -6,6 +6,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import is_manager
 from plans.admin_scoping import ScopedTaskAdminMixin
 
 from .admin_reviews import ReviewActionsMixin
@@ -57,17 +58,21 @@ class ProgressUpdateInline(admin.StackedInline):
 
 
 class WaitingFirstFilter(admin.SimpleListFilter):
-    """The review state, opening on 待审核: what a manager comes to the list for."""
+    """The review state, opening on 待审核 for managers (what they come to the list for); on all for staff."""
 
     title = _("review state")
     parameter_name = "review"
     ALL = "all"
 
+    def __init__(self, request, params, model, model_admin):
+        self.default = ReviewState.SUBMITTED if is_manager(request.user) else self.ALL
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request, model_admin):
         return [*ReviewState.choices, (self.ALL, _("All"))]
 
     def value(self):
-        return super().value() or ReviewState.SUBMITTED
+        return super().value() or self.default
 
     def choices(self, changelist):
         for value, label in self.lookup_choices:
