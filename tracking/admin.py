@@ -108,11 +108,12 @@ class ProgressUpdateAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelA
         return (
             "task",
             "period",
-            "value",
-            "percent",
+            "figure",
             "narrative",
             "correction_note",
             "evidence",
+            "state",
+            "review_note",
             "reported_by",
             "reported_at",
         )

@@ -11,7 +11,7 @@ from accounts.roles import is_manager
 from plans.admin_scoping import ScopedTaskAdminMixin
 from plans.selectors import task_scope
 
-from .models import ClosureRequest, ExtensionRequest, ProgressUpdate
+from .models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
 from .reviews import (
     closure_check,
     closure_request,
@@ -29,6 +29,14 @@ class ReviewActionsMixin:
 
     def has_review_permission(self, request):
         return is_manager(request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A waiting item's page carries approve / return (posted to the site's review queue)."""
+        item = self.get_object(request, object_id)
+        if item is not None and item.state == ReviewState.SUBMITTED and is_manager(request.user):
+            kind = {ProgressUpdate: "update", ExtensionRequest: "extension", ClosureRequest: "closure"}[self.model]
+            extra_context = {**(extra_context or {}), "review_key": f"{kind}-{item.pk}"}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def _review(self, request, queryset, *, approve: bool, reason: str = "") -> None:
         outcome = review_items(items=list(queryset), reviewer=request.user, approve=approve, reason=reason)

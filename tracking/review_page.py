@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,6 +22,14 @@ from .reviews import review_items, review_summary
 
 # Shown inline, as images only: anything else is downloaded (evidence_download).
 IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
+
+
+def _back(request) -> str:
+    """Where a review posted from elsewhere (an admin page) returns to; the queue otherwise."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("review-queue")
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,7 +50,7 @@ def review_queue_page(request):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, review_summary(outcome, approve=approve))
-        return redirect("review-queue")
+        return redirect(_back(request))
     items, total = review_queue(request.user)
     return render(request, "tracking/review_queue.html", {"items": items, "total": total})
 

@@ -143,3 +143,20 @@ def test_the_admin_list_opens_on_waiting_reports_with_figures_and_evidence_links
     assert "&lt;br&gt;" not in detail and detail.count(">evil") == 2 and "<br>" in detail
     done = client.post(url, {"action": "approve_selected", helpers.ACTION_CHECKBOX_NAME: [waiting.pk]}, follow=True)
     assert messages_of(done) == ["已通过 1 项。"]
+
+
+def test_a_waiting_report_is_approved_or_returned_from_its_admin_page(client, manager, staff_a, task_a):
+    waiting = progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(66))
+    client.force_login(manager)
+    url = reverse("admin:tracking_progressupdate_change", args=[waiting.pk])
+    page = client.get(url).content.decode()
+    assert 'id="review-form"' in page and "66家" in page and "66.0000" not in page
+    returned = client.post(
+        QUEUE, {"items": f"update-{waiting.pk}", "decision": "return", "reason": "缺名单", "next": url}, follow=True
+    )
+    assert returned.redirect_chain[-1][0] == url and messages_of(returned) == ["已退回 1 项。"]
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.review_note) == (ReviewState.RETURNED, "缺名单")
+    assert 'id="review-form"' not in client.get(url).content.decode()  # reviewed: no buttons
+    away = client.post(QUEUE, {"items": f"update-{waiting.pk}", "decision": "approve", "next": "https://evil.example/"})
+    assert away.url == QUEUE
