@@ -177,7 +177,9 @@ def test_a_manager_clears_the_queue_approving_several_and_returning_one(
     page.wait_for_selector(".queue-item")
     first = page.locator(".queue-item").first
     assert "30家" in first.inner_text() and first.locator(".thumbs img").count() == 1
-    assert page.evaluate("document.querySelector('.thumbs img').naturalWidth") == 48  # the photo itself shows
+    # The photo itself shows (loaded from the site, not a broken image).
+    page.wait_for_function("document.querySelector('.thumbs img').naturalWidth > 0")
+    assert page.evaluate("document.querySelector('.thumbs img').naturalWidth") == 48
     look(page, "review-queue")
     items = page.locator(".queue-item")
     for index in (0, 1, 3):
