@@ -188,6 +188,15 @@ class ExtensionForm(PlainLabels, forms.Form):
     new_deadline = forms.DateField(label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, earliest: datetime.date | None = None, latest: datetime.date | None = None, **kwargs):
+        """``earliest``/``latest``: the dates a phone's date picker offers (the service checks them again)."""
+        super().__init__(*args, **kwargs)
+        attrs = self.fields["new_deadline"].widget.attrs
+        if earliest:
+            attrs["min"] = earliest.isoformat()
+        if latest:
+            attrs["max"] = latest.isoformat()
+
 
 class ClosureForm(PlainLabels, forms.Form):
     note = forms.CharField(

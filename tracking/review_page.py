@@ -16,12 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.roles import is_manager
 from plans.selectors import task_scope
 
+from .evidence import evidence_is_image
 from .models import Evidence
 from .review_queue import queue_items_by_keys, review_queue
 from .reviews import review_items, review_summary
-
-# Shown inline, as images only: anything else is downloaded (evidence_download).
-IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
 
 
 def _back(request) -> str:
@@ -55,16 +53,15 @@ def review_queue_page(request):
     return render(request, "tracking/review_queue.html", {"items": items, "total": total})
 
 
-def is_image(evidence: Evidence) -> bool:
-    return PurePosixPath(evidence.original_name).suffix.lower().lstrip(".") in IMAGE_EXTENSIONS
-
-
 @require_GET
 def evidence_image(request, pk: int):
     """An evidence photo for its thumbnail: served inline only when it is an image type, with the type
     fixed by its extension, no sniffing and a sandbox, so that no file can ever run as a page."""
     evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
-    if not is_image(evidence) or not task_scope(request.user).filter(pk=evidence.update.task_id).exists():
+    if (
+        not evidence_is_image(evidence.original_name)
+        or not task_scope(request.user).filter(pk=evidence.update.task_id).exists()
+    ):
         raise Http404
     content_type = mimetypes.guess_type(f"x.{PurePosixPath(evidence.original_name).suffix.lower().lstrip('.')}")[0]
     response = FileResponse(evidence.file.open("rb"), content_type=content_type)

@@ -2,6 +2,8 @@
 (with evidence), withdraw or correct a report nobody has reviewed yet, send a returned one again, ask
 for more time, report it done — each through its service."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
@@ -90,7 +92,11 @@ def task_page(request, pk: int):
         task=task,
         today=today,
     )
-    extension = ExtensionForm(post if action == "extend" else None)
+    extension = ExtensionForm(
+        post if action == "extend" else None,
+        earliest=task.deadline + datetime.timedelta(days=1),
+        latest=extension_limit(task),
+    )
     closure = ClosureForm(post if action == "close" else None)
     done = None
     try:

@@ -3,6 +3,7 @@
 from django import template
 
 from tracking.display import figure_text
+from tracking.evidence import evidence_is_image
 from tracking.periods import period_label
 
 register = template.Library()
@@ -25,9 +26,7 @@ def verbose_name_of(item) -> str:
 
 @register.filter
 def is_image(evidence) -> bool:
-    from tracking.review_page import is_image as image
-
-    return image(evidence)
+    return evidence_is_image(evidence.original_name)
 
 
 @register.simple_tag
