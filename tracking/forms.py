@@ -38,7 +38,11 @@ PLAIN_DECIMAL = re.compile(r"^-?\d{1,14}(?:\.\d{1,4})?$")
 
 
 class PlainDecimalField(forms.DecimalField):
-    """A figure typed as a plain decimal (120, 12.5): "1e5", "1,000" or "十" are refused, not guessed."""
+    """A figure typed as a plain decimal (120, 12.5): "1e5", "1,000" or "十" are refused, not guessed.
+
+    A text box with a decimal keypad rather than type=number, which would empty "1,000" before sending."""
+
+    widget = forms.TextInput
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_digits", 18)
@@ -139,6 +143,9 @@ class ProgressUpdateForm(forms.ModelForm):
 class ReportForm(ProgressUpdateForm):
     """The report form on a task's own page: the task is the page's, the period is chosen from those
     that have begun (the one owed now first), and only the figure the task's kind needs is asked."""
+
+    # The confirmation and its reason (the note) come right under the figure they are about.
+    field_order = ["period", "value", "percent", "confirm", "correction_note", "narrative", "evidence_files"]
 
     class Meta(ProgressUpdateForm.Meta):
         fields = ["period", "value", "percent", "narrative", "correction_note"]

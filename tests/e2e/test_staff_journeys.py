@@ -111,6 +111,12 @@ def test_staff_report_from_the_phone_with_a_photo(screen, live_server, staff_a, 
     page.fill("#id_value", "1e5")
     page.click("#report-form button[type=submit]")
     assert "不是有效数字" in page.inner_text("#report-form")
+    page.fill("#id_value", "100000")  # two thousand times the target: asked to confirm, with a reason
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#id_confirm")
+    assert "超过目标值（50家）的10倍" in page.inner_text("#report-form")
+    look(page, "confirm")
+    assert not ProgressUpdate.objects.exists()
     page.fill("#id_value", "18")
     page.fill("#id_narrative", "新认定18家，名单见照片")
     page.set_input_files("#id_evidence_files", str(photo))
