@@ -33,8 +33,9 @@ class ProgressUpdateInline(admin.StackedInline):
         "period",
         "value",
         "percent",
-        "narrative",
+        "confirm",
         "correction_note",
+        "narrative",
         "evidence_files",
         "reported_by",
         "reported_at",
@@ -104,7 +105,7 @@ class ProgressUpdateAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelA
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("task", "period", "value", "percent", "narrative", "correction_note", "evidence_files")
+            return ("task", "period", "value", "percent", "confirm", "correction_note", "narrative", "evidence_files")
         return (
             "task",
             "period",

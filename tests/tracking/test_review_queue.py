@@ -160,3 +160,13 @@ def test_a_waiting_report_is_approved_or_returned_from_its_admin_page(client, ma
     assert 'id="review-form"' not in client.get(url).content.decode()  # reviewed: no buttons
     away = client.post(QUEUE, {"items": f"update-{waiting.pk}", "decision": "approve", "next": "https://evil.example/"})
     assert away.url == QUEUE
+
+
+def test_the_admin_asks_the_same_confirmation_for_an_implausible_figure(client, manager, task_a):
+    client.force_login(manager)
+    url = reverse("admin:tracking_progressupdate_add")
+    data = {"task": task_a.pk, "period": "2025-06", "value": "100000"}
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "confirm" in refused.context["adminform"].form.errors
+    assert client.post(url, {**data, "confirm": "on", "correction_note": "全市口径，已核实"}).status_code == 302
+    assert task_a.updates.get().value == Decimal(100000)
