@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.views import two_factor
 from plans.pacing import Health
 from tracking import views as pages
+from tracking.review_page import evidence_image, review_queue_page
 from tracking.task_page import task_page
 from tracking.views import evidence_download, healthz
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("tasks/<int:pk>/", task_page, name="task"),
     path("healthz", healthz, name="healthz"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
+    path("evidence/<int:pk>/image/", evidence_image, name="evidence-image"),
+    path("review/", review_queue_page, name="review-queue"),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,21 +3,23 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import is_manager
 from plans.admin import TaskAdmin
 from plans.admin_scoping import ScopedTaskAdminMixin
 
 from .admin_progress_import import ProgressImportAdminMixin
 from .admin_reviews import ReviewActionsMixin
+from .display import figure_text
 from .forms import ProgressUpdateForm
-from .models import ProgressUpdate
-from .reviews import progress_approve, progress_return
+from .models import ProgressUpdate, ReviewState
 
 
 def evidence_links(update) -> str:
     links = format_html_join(
-        "<br>",
+        mark_safe("<br>"),
         '<a href="{}">{}</a>',
         ((reverse("evidence-download", args=[item.pk]), item.original_name) for item in update.evidence.all()),
     )
@@ -33,8 +35,9 @@ class ProgressUpdateInline(admin.StackedInline):
         "period",
         "value",
         "percent",
-        "narrative",
+        "confirm",
         "correction_note",
+        "narrative",
         "evidence_files",
         "reported_by",
         "reported_at",
@@ -61,6 +64,37 @@ class ProgressUpdateInline(admin.StackedInline):
 TaskAdmin.inlines = [*TaskAdmin.inlines, ProgressUpdateInline]
 
 
+class WaitingFirstFilter(admin.SimpleListFilter):
+    """The review state, opening on 待审核 for managers (what they come to the list for); on all for staff."""
+
+    title = _("review state")
+    parameter_name = "review"
+    ALL = "all"
+
+    def __init__(self, request, params, model, model_admin):
+        self.default = ReviewState.SUBMITTED if is_manager(request.user) else self.ALL
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [*ReviewState.choices, (self.ALL, _("All"))]
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL or "state__exact" in request.GET:
+            return queryset
+        return queryset.filter(state=self.value())
+
+
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ProgressImportAdminMixin, ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
     """Also the managers' review queue: filter on 待审核 (submitted), approve or return."""
@@ -68,24 +102,25 @@ class ProgressUpdateAdmin(ProgressImportAdminMixin, ScopedTaskAdminMixin, Review
     task_lookup = "task"
     actions = ["approve_selected", "return_selected"]
     form = ProgressUpdateForm
-    list_display = ("task", "period", "value", "percent", "state", "reported_by", "reported_at", "reviewed_by")
+    list_display = ("task", "period", "figure", "state", "reported_by", "reported_at", "reviewed_by")
     list_select_related = ("task", "reported_by", "reviewed_by")
-    list_filter = ("state", "period", "task__plan")
+    list_filter = (WaitingFirstFilter, "period", "task__plan")
     search_fields = ("task__code", "task__title", "narrative")
     autocomplete_fields = ("task",)
     show_full_result_count = False
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("task", "period", "value", "percent", "narrative", "correction_note", "evidence_files")
+            return ("task", "period", "value", "percent", "confirm", "correction_note", "narrative", "evidence_files")
         return (
             "task",
             "period",
-            "value",
-            "percent",
+            "figure",
             "narrative",
             "correction_note",
             "evidence",
+            "state",
+            "review_note",
             "reported_by",
             "reported_at",
         )
@@ -103,11 +138,9 @@ class ProgressUpdateAdmin(ProgressImportAdminMixin, ScopedTaskAdminMixin, Review
     def evidence(self, update):
         return evidence_links(update)
 
-    def approve(self, item, reviewer):
-        progress_approve(update=item, reviewer=reviewer)
-
-    def give_back(self, item, reviewer, reason):
-        progress_return(update=item, reviewer=reviewer, reason=reason)
+    @admin.display(description=_("figure"))
+    def figure(self, update):
+        return figure_text(value=update.value, percent=update.percent, unit=update.task.unit)
 
     def save_model(self, request, obj, form, change):
         update = form.report(task=form.cleaned_data["task"], reported_by=request.user)

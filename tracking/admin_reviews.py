@@ -1,7 +1,7 @@
 """Reviewing in the admin: approve or return reports and requests; staff file requests here too."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
@@ -13,48 +13,44 @@ from plans.selectors import task_scope
 
 from .models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
 from .reviews import (
-    closure_approve,
     closure_check,
     closure_request,
-    closure_return,
-    extension_approve,
     extension_check,
     extension_request,
-    extension_return,
+    review_items,
+    review_summary,
 )
 
 
 class ReviewActionsMixin:
     """Approve or return the selected items; returning asks for the reason on a page of its own."""
 
-    # Each admin names its services in approve(item, reviewer) and give_back(item, reviewer, reason).
     list_filter = ("state",)
 
     def has_review_permission(self, request):
         return is_manager(request.user)
 
-    def _review_each(self, request, queryset, act) -> None:
-        done = 0
-        for item in queryset.filter(state=ReviewState.SUBMITTED):
-            try:
-                act(item)
-                done += 1
-            except ValidationError as error:
-                self.message_user(request, f"{item}: {'; '.join(error.messages)}", messages.ERROR)
-        skipped = queryset.exclude(state=ReviewState.SUBMITTED).count()
-        self.message_user(
-            request, _("%(done)d reviewed, %(skipped)d already reviewed before.") % {"done": done, "skipped": skipped}
-        )
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A waiting item's page carries approve / return (posted to the site's review queue)."""
+        item = self.get_object(request, object_id)
+        if item is not None and item.state == ReviewState.SUBMITTED and is_manager(request.user):
+            kind = {ProgressUpdate: "update", ExtensionRequest: "extension", ClosureRequest: "closure"}[self.model]
+            extra_context = {**(extra_context or {}), "review_key": f"{kind}-{item.pk}"}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _review(self, request, queryset, *, approve: bool, reason: str = "") -> None:
+        outcome = review_items(items=list(queryset), reviewer=request.user, approve=approve, reason=reason)
+        self.message_user(request, review_summary(outcome, approve=approve))
 
     @admin.action(description=_("Approve the selected"), permissions=["review"])
     def approve_selected(self, request, queryset):
-        self._review_each(request, queryset, lambda item: self.approve(item, request.user))
+        self._review(request, queryset, approve=True)
 
     @admin.action(description=_("Return the selected, with a reason"), permissions=["review"])
     def return_selected(self, request, queryset):
         reason = request.POST.get("reason", "").strip()
         if request.POST.get("confirm") and reason:
-            self._review_each(request, queryset, lambda item: self.give_back(item, request.user, reason))
+            self._review(request, queryset, approve=False, reason=reason)
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -121,12 +117,6 @@ class ExtensionRequestAdmin(RequestAdmin):
     list_display = ("task", "requested_by", "current_deadline", "new_deadline", "state", "reviewed_by", "requested_at")
     list_select_related = ("task", "requested_by", "reviewed_by")
 
-    def approve(self, item, reviewer):
-        extension_approve(request=item, reviewer=reviewer)
-
-    def give_back(self, item, reviewer, reason):
-        extension_return(request=item, reviewer=reviewer, reason=reason)
-
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         saved = extension_request(
@@ -138,7 +128,9 @@ class ExtensionRequestAdmin(RequestAdmin):
 @admin.register(ClosureRequest)
 class ClosureRequestAdmin(RequestAdmin):
     form = _requests_form(
-        lambda form, task, data: closure_check(task=task, requested_by=form.user, update=data.get("update"))
+        lambda form, task, data: closure_check(
+            task=task, requested_by=form.user, update=data.get("update"), note=data.get("note", "")
+        )
     )
     fields = ("task", "update", "note")
     list_display = ("task", "requested_by", "update", "state", "reviewed_by", "requested_at")
@@ -150,12 +142,6 @@ class ClosureRequestAdmin(RequestAdmin):
                 task__in=task_scope(request.user).values("pk")
             ).select_related("task")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def approve(self, item, reviewer):
-        closure_approve(request=item, reviewer=reviewer)
-
-    def give_back(self, item, reviewer, reason):
-        closure_return(request=item, reviewer=reviewer, reason=reason)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -36,3 +36,11 @@ def evidence_check(upload) -> None:
 def evidence_storage_name(original_name: str) -> str:
     """A name of our own, keeping only the checked extension."""
     return f"{uuid.uuid4().hex}{PurePosixPath(original_name).suffix.lower()}"
+
+
+# Shown inline (thumbnails), as images only: every other file is downloaded as an attachment.
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
+
+
+def evidence_is_image(original_name: str) -> bool:
+    return PurePosixPath(original_name).suffix.lower().lstrip(".") in IMAGE_EXTENSIONS

@@ -12,12 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.roles import is_manager
 from audit.models import Action
 from audit.services import audit_record
 from plans.extraction.text import normalize
@@ -27,9 +23,8 @@ from plans.sheets.cells import CellError, excel_serial_date, parse_code
 from plans.sheets.headers import PROGRESS_HEADER_WORDS, find_header
 from plans.sheets.reading import SheetReadError
 
-from .derived import task_derived_refresh
-from .models import ProgressUpdate, ReviewState, validate_period
-from .services import progress_check
+from .models import ProgressUpdate, ReviewState
+from .services import ReportRow, progress_report_many
 
 _QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -138,70 +133,55 @@ def read_progress_rows(rows: list[list]) -> list[ProgressRow]:
 def progress_import_sheet(
     *, rows: list[ProgressRow], plan: Plan, user, dry_run: bool = True, skip_errors: bool = False
 ) -> ProgressImport:
-    """Check every row, then (unless a dry run, and only when all rows are good) write them at once."""
+    """Check every row with the single report's rules (progress_report_many), then (unless a dry run,
+    and only when all rows are good) write them at once."""
     tasks = {task.code: task for task in task_scope(user).filter(plan=plan).exclude(kind=Task.Kind.SECTION)}
-    updates = ProgressUpdate.objects.filter(task__plan=plan).order_by("task_id", "reported_at", "pk")
-    latest: dict[int, Decimal | None] = {}
-    on_record = set()
-    for task_id, period, value, percent in updates.values_list("task_id", "period", "value", "percent"):
-        if value is not None:
-            latest[task_id] = value
-        on_record.add((task_id, period, value, percent))
+    # What is on record: a returned report is not, so sending its figures again is a new report.
+    on_record = set(
+        ProgressUpdate.objects.filter(task__plan=plan)
+        .exclude(state=ReviewState.RETURNED)
+        .values_list("task_id", "period", "value", "percent")
+    )
     result = ProgressImport(rows=rows)
-    new_updates = []
-    now = timezone.now()
-    # As with a report on a task's page: a manager's figures count at once, staff figures wait for review.
-    manager = is_manager(user)
+    reports: list[tuple[ProgressRow, ReportRow]] = []
     for row in rows:
         task = tasks.get(row.code)
         if row.code and task is None:
             row.errors.append(_unknown_task_reason(row.code, plan))
-        if not row.errors:
-            try:
-                validate_period(row.period)
-                key = (task.pk, row.period, row.value, row.percent)
-                if key in on_record:
-                    row.action = "unchanged"
-                    continue
-                progress_check(
-                    task=task,
-                    value=row.value,
-                    percent=row.percent,
-                    correction_note=row.correction_note,
-                    previous_value=latest.get(task.pk),
-                )
-            except ValidationError as error:
-                row.errors.extend(error.messages)
         if row.errors:
             row.action = "error"
             continue
-        row.action = "new"
-        if row.value is not None:
-            latest[task.pk] = row.value
+        key = (task.pk, row.period, row.value, row.percent)
+        if key in on_record:
+            row.action = "unchanged"
+            continue
         on_record.add(key)
-        new_updates.append(
-            ProgressUpdate(
-                state=ReviewState.APPROVED if manager else ReviewState.SUBMITTED,
-                reviewed_by=user if manager else None,
-                reviewed_at=now if manager else None,
-                task=task,
-                period=row.period,
-                value=row.value,
-                percent=row.percent,
-                narrative=row.narrative,
-                correction_note=row.correction_note,
-                reported_by=user,
-                # Keep the ledger's own order among updates written in the same instant.
-                reported_at=now + datetime.timedelta(microseconds=len(new_updates)),
-            )
+        report = ReportRow(
+            task=task,
+            period=row.period,
+            value=row.value,
+            percent=row.percent,
+            narrative=row.narrative,
+            correction_note=row.correction_note,
+            # A ledger has no tick box: its correction note is the sender's word that an odd figure is right.
+            confirmed=bool(row.correction_note.strip()),
         )
+        reports.append((row, report))
+    written = progress_report_many(
+        rows=[report for _row, report in reports],
+        user=user,
+        dry_run=dry_run or (result.has_errors and not skip_errors),
+        skip_errors=skip_errors,
+    )
+    for row, report in reports:
+        if report.error is not None:
+            row.errors.extend(report.error.messages)
+            row.action = "error"
+        else:
+            row.action = "new"
     if dry_run or (result.has_errors and not skip_errors):
         return result
-    with transaction.atomic():
-        ProgressUpdate.objects.bulk_create(new_updates, batch_size=1000)
-        audit_record(action=Action.IMPORT, obj=plan, actor=user, detail=f"progress rows={len(new_updates)}")
-        if manager:
-            task_derived_refresh(task_ids={update.task_id for update in new_updates}, today=timezone.localdate())
+    audit_record(action=Action.IMPORT, obj=plan, actor=user, detail=f"progress rows={len(written)}")
     for row in rows:
         if row.action == "error":
             row.action = "skipped"

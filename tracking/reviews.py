@@ -5,7 +5,9 @@ Only managers review, and a reviewed item cannot be reviewed again.
 """
 
 import datetime
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +18,7 @@ from audit.models import Action
 from audit.services import audit_record
 from plans import services as plan_services
 from plans.models import Task
+from plans.pacing import percent_complete
 from plans.selectors import task_scope
 
 from .derived import task_derived_refresh
@@ -61,6 +64,12 @@ def progress_return(*, update: ProgressUpdate, reviewer, reason: str) -> Progres
     return update
 
 
+def extension_limit(task: Task) -> datetime.date:
+    """The latest deadline an extension may ask for: the end of the plan's year plus
+    EXTENSION_LIMIT_YEARS (by default the end of the next plan year)."""
+    return datetime.date(task.plan.year + settings.EXTENSION_LIMIT_YEARS, 12, 31)
+
+
 def extension_check(*, task: Task, requested_by, new_deadline: datetime.date | None, reason: str) -> None:
     """The rules of an extension request, shared by the service and the admin's form."""
     if not task_scope(requested_by).filter(pk=task.pk).exists():
@@ -70,9 +79,14 @@ def extension_check(*, task: Task, requested_by, new_deadline: datetime.date | N
     errors = {}
     if not (reason or "").strip():
         errors["reason"] = _("Give the reason for the extension.")
+    limit = extension_limit(task)
     if new_deadline is not None and new_deadline <= task.deadline:
         errors["new_deadline"] = _("The new deadline must be after the current one (%(date)s).") % {
             "date": task.deadline
+        }
+    elif new_deadline is not None and new_deadline > limit:
+        errors["new_deadline"] = _("The new deadline can be no later than %(date)s: the bureau's limit.") % {
+            "date": limit
         }
     if errors:
         raise ValidationError(errors)
@@ -105,8 +119,25 @@ def extension_return(*, request: ExtensionRequest, reviewer, reason: str) -> Ext
     return request
 
 
-def closure_check(*, task: Task, requested_by, update: ProgressUpdate | None = None) -> None:
-    """The rules of a closure request, shared by the service and the admin's form."""
+def target_reached(task: Task, update: ProgressUpdate | None) -> bool:
+    """Whether the figure a closure rests on (its final report, else the last approved) meets a number target."""
+    if task.kind != Task.Kind.QUANTITATIVE or task.target_value is None:
+        return True
+    actual = update.value if update is not None and update.value is not None else task.reported_value
+    done = percent_complete(
+        kind=task.kind,
+        comparator=task.comparator,
+        target_value=task.target_value,
+        baseline=task.baseline,
+        actual=actual,
+        milestone_percent=None,
+    )
+    return done is not None and done >= 100
+
+
+def closure_check(*, task: Task, requested_by, update: ProgressUpdate | None = None, note: str = "") -> None:
+    """The rules of a closure request, shared by the service and the admin's form: a note saying how
+    it was done, and evidence when a number target is not reached."""
     if not task_scope(requested_by).filter(pk=task.pk).exists():
         raise PermissionDenied(_("You may only report your own departments' tasks done."))
     if task.kind == Task.Kind.SECTION:
@@ -117,6 +148,16 @@ def closure_check(*, task: Task, requested_by, update: ProgressUpdate | None = N
         raise ValidationError({"update": _("The update belongs to another task.")})
     if ClosureRequest.objects.filter(task=task, state=ReviewState.SUBMITTED).exists():
         raise ValidationError(_("This task already has a closure request waiting for review."))
+    errors = {}
+    if not (note or "").strip():
+        errors["note"] = _("Say how the task was done.")
+    if not target_reached(task, update) and (update is None or not update.evidence.exists()):
+        errors["update"] = _(
+            "The target (%(target)s%(unit)s) is not reached: report the final figure with evidence "
+            "(佐证材料) first, then report the task done."
+        ) % {"target": f"{task.target_value.normalize():f}", "unit": task.unit}
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -125,7 +166,7 @@ def closure_request(
 ) -> ClosureRequest:
     """Report a task done (办结), with the update that shows it; a manager then closes it."""
     task = Task.objects.select_for_update().get(pk=task.pk)
-    closure_check(task=task, requested_by=requested_by, update=update)
+    closure_check(task=task, requested_by=requested_by, update=update, note=note)
     request = ClosureRequest(task=task, requested_by=requested_by, update=update, note=note)
     request.full_clean()
     request.save()
@@ -146,3 +187,46 @@ def closure_return(*, request: ClosureRequest, reviewer, reason: str) -> Closure
     request = _claim(request, reviewer=reviewer, state=ReviewState.RETURNED, note=reason)
     _notify_returned(request)
     return request
+
+
+@dataclass
+class ReviewOutcome:
+    done: int = 0
+    already: int = 0
+
+
+APPROVE = {ProgressUpdate: progress_approve, ExtensionRequest: extension_approve, ClosureRequest: closure_approve}
+GIVE_BACK = {ProgressUpdate: progress_return, ExtensionRequest: extension_return, ClosureRequest: closure_return}
+_ARGUMENT = {ProgressUpdate: "update", ExtensionRequest: "request", ClosureRequest: "request"}
+
+
+def review_items(*, items, reviewer, approve: bool, reason: str = "") -> ReviewOutcome:
+    """Approve (or return, with one reason) several reports and requests: the site's queue and the admin."""
+    if not is_manager(reviewer):
+        raise PermissionDenied(_("Only managers review reports and requests."))
+    if not approve and not reason.strip():
+        raise ValidationError({"review_note": _("Say why it is returned.")})
+    outcome = ReviewOutcome()
+    for item in items:
+        model = type(item)
+        service = APPROVE[model] if approve else GIVE_BACK[model]
+        arguments = {_ARGUMENT[model]: item, "reviewer": reviewer}
+        if not approve:
+            arguments["reason"] = reason
+        if item.state != ReviewState.SUBMITTED:
+            outcome.already += 1
+            continue
+        try:
+            service(**arguments)
+            outcome.done += 1
+        except ValidationError:
+            outcome.already += 1  # reviewed by someone else meanwhile
+    return outcome
+
+
+def review_summary(outcome: ReviewOutcome, *, approve: bool) -> str:
+    """What a review did, in words that differ for approving and returning."""
+    text = (_("Approved %(n)d.") if approve else _("Returned %(n)d.")) % {"n": outcome.done}
+    if outcome.already:
+        text += " " + _("%(n)d had already been reviewed by someone else.") % {"n": outcome.already}
+    return text

@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "tracking.context_processors.review_count",
             ],
         },
     },
@@ -317,6 +318,8 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 PACE_TOLERANCE_POINTS = env.float("PACE_TOLERANCE_POINTS", default=5.0)
 # A task due within this many days and not done is "due soon".
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=7)
+# An extension may move a deadline to the end of the plan's year plus this many years at most.
+EXTENSION_LIMIT_YEARS = env.int("EXTENSION_LIMIT_YEARS", default=1)
 # Evidence files (佐证材料) attached to progress updates.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 EVIDENCE_EXTENSIONS = [

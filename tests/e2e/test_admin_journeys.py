@@ -27,10 +27,11 @@ def test_staff_report_progress_with_evidence_on_their_task(login, live_server, s
     assert update.evidence.get().original_name == "认定名单.pdf"
 
 
-def test_staff_see_the_rule_when_a_cumulative_count_falls(login, live_server, staff_a, task_a):
+def test_staff_see_the_rule_when_a_cumulative_count_falls(login, live_server, staff_a, manager, task_a):
     from tracking.services import progress_report
 
-    progress_report(task=task_a, reported_by=staff_a, period="2025-05", value=Decimal(200))
+    # Compared with the last approved figure (a manager's own report counts at once).
+    progress_report(task=task_a, reported_by=manager, period="2025-05", value=Decimal(200))
     page = login(staff_a)
     page.goto(f"{live_server.url}/manage/plans/task/{task_a.pk}/change/")
     # The form after the one existing (read-only) update is the new one.

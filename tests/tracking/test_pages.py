@@ -177,9 +177,11 @@ def test_pages_cost_the_same_queries_for_few_or_many_tasks(client, manager, plan
     with CaptureQueriesContext(connection) as many:
         client.get(reverse(name))
     assert len(few) == len(many) > 0
-    # Session, user, roles, then: overdue — count, page, its plans, departments, owners; my tasks — the
-    # ordered page with its totals, the page's figures; dashboard — counts, the plan, the chart's version, sums.
-    assert len(many) == {"overdue": 8, "home": 5, "dashboard": 7}[name], [q["sql"][:80] for q in many.captured_queries]
+    # Session, user, roles, the top bar's review count, then: overdue — count, page, its plans, departments,
+    # owners; my tasks — the ordered page with its totals, the page's figures; dashboard — counts, the plan,
+    # the chart's version, sums.
+    expected = {"overdue": 9, "home": 6, "dashboard": 8}[name]
+    assert len(many) == expected, [q["sql"][:80] for q in many.captured_queries]
 
 
 def test_user_text_is_escaped_on_the_pages(client, manager, plan, department_a):
@@ -217,7 +219,8 @@ def test_the_dashboard_chart_is_reused_until_an_approval_changes_it(
     with django_capture_on_commit_callbacks(execute=True):  # the version moves when the approval commits
         progress_approve(update=update, reviewer=manager)
     assert chart() != first  # the approval shows at once
-    assert cached_queries == 6  # session, user, roles, counts, the plan, the chart's version
+    # session, user, roles, counts, the plan, the chart's version, the top bar's review count
+    assert cached_queries == 7
 
 
 @pytest.mark.parametrize("many", [3, 40])
@@ -240,8 +243,9 @@ def test_the_dashboards_first_view_after_an_approval_costs_the_same_few_queries_
     update = progress_report(task=tasks[0], reported_by=staff_a, period="2025-06", value=Decimal(390))
     with django_capture_on_commit_callbacks(execute=True):
         progress_approve(update=update, reviewer=manager)
-    # Session, user, roles, counts by colour, the plan; the chart's version, its sums by month.
-    with django_assert_num_queries(7):
+    # Session, user, roles, counts by colour, the plan; the chart's version, its sums by month; the top bar's
+    # review count.
+    with django_assert_num_queries(8):
         response = client.get(reverse("dashboard"))
     assert response.context["chart"] != before
     june = plan_progress_series(plan, tasks=plan.tasks.all(), today=datetime.date(2025, 6, 15))[-1]

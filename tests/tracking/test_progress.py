@@ -37,8 +37,9 @@ def test_a_report_with_evidence_counts_toward_percent_once_a_manager_approves_it
     assert task.percent_complete == pytest.approx(50.0) and task.submitted_value is None
 
 
-def test_a_falling_cumulative_actual_needs_a_correction_note(staff_a, task_a):
-    progress_report(task=task_a, reported_by=staff_a, period="2025-05", value=Decimal(200))
+def test_a_falling_cumulative_actual_needs_a_correction_note(staff_a, manager, task_a):
+    first = progress_report(task=task_a, reported_by=staff_a, period="2025-05", value=Decimal(200))
+    progress_approve(update=first, reviewer=manager)
     with pytest.raises(ValidationError) as caught:
         progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(150))
     assert "correction_note" in caught.value.message_dict
@@ -126,8 +127,8 @@ def test_staff_report_through_the_task_page_and_cannot_edit_it_afterwards(client
     assert download.status_code == 200 and b"%PDF" in b"".join(download.streaming_content)
 
 
-def test_the_task_page_shows_the_rule_when_a_report_breaks_it(client, staff_a, task_a):
-    progress_report(task=task_a, reported_by=staff_a, period="2025-05", value=Decimal(200))
+def test_the_task_page_shows_the_rule_when_a_report_breaks_it(client, staff_a, manager, task_a):
+    progress_report(task=task_a, reported_by=manager, period="2025-05", value=Decimal(200))
     client.force_login(staff_a)
     response = client.post(
         reverse("admin:plans_task_change", args=[task_a.pk]),

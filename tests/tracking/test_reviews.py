@@ -145,11 +145,12 @@ def test_closing_a_milestone_approves_its_final_report_and_marks_it_done(staff_a
 
 
 def test_a_returned_closure_leaves_the_task_open(staff_a, manager, task_a):
-    request = reviews.closure_request(task=task_a, requested_by=staff_a, note="完成")
+    final = progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(400))
+    request = reviews.closure_request(task=task_a, requested_by=staff_a, update=final, note="完成")
     reviews.closure_return(request=request, reviewer=manager, reason="缺佐证材料")
     task_a.refresh_from_db()
     assert task_a.completed_on is None
-    reviews.closure_request(task=task_a, requested_by=staff_a, note="补充材料后再次申请")  # allowed again
+    reviews.closure_request(task=task_a, requested_by=staff_a, update=final, note="补充材料后再次申请")  # allowed again
 
 
 def test_the_task_keeps_a_true_copy_of_its_latest_approved_figures(staff_a, manager, task_a, task_b, staff_b):

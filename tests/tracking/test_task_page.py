@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -11,6 +12,13 @@ from tracking.models import ClosureRequest, ExtensionRequest, ReviewState
 from tracking.services import progress_report
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def july_2025():
+    """The factories' plan runs through 2025; the report form offers the periods begun by today."""
+    with time_machine.travel(datetime.datetime(2025, 7, 10, 10, tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 def test_staff_report_progress_with_evidence_on_the_task_page(client, staff_a, task_a, settings, tmp_path):
@@ -34,8 +42,8 @@ def test_staff_report_progress_with_evidence_on_the_task_page(client, staff_a, t
     assert "名单.pdf" in page and "210" in page
 
 
-def test_a_broken_rule_shows_on_the_form_and_nothing_is_stored(client, staff_a, task_a):
-    progress_report(task=task_a, reported_by=staff_a, period="2025-05", value=Decimal(200))
+def test_a_broken_rule_shows_on_the_form_and_nothing_is_stored(client, staff_a, manager, task_a):
+    progress_report(task=task_a, reported_by=manager, period="2025-05", value=Decimal(200))
     client.force_login(staff_a)
     response = client.post(reverse("task", args=[task_a.pk]), {"action": "report", "period": "2025-06", "value": "100"})
     assert response.status_code == 200 and response.context["report"].errors
@@ -69,6 +77,9 @@ def test_staff_ask_for_an_extension_and_report_a_task_done(client, staff_a, task
     assert (request.new_deadline, request.state) == (datetime.date(2026, 3, 31), ReviewState.SUBMITTED)
     again = client.post(url, {"action": "extend", "new_deadline": "2026-06-30", "reason": "x"})
     assert again.status_code == 200 and ExtensionRequest.objects.count() == 1
+    refused = client.post(url, {"action": "close", "note": "已完成"})
+    assert refused.status_code == 200 and "尚未完成" in str(refused.context["closure"].errors)
+    progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(400))
     assert client.post(url, {"action": "close", "note": "已完成"}).status_code == 302
     assert ClosureRequest.objects.get().requested_by == staff_a
 
