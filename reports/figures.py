@@ -145,6 +145,26 @@ def summary_text(period: Period, total: dict, departments: list[dict], *, depart
     return text
 
 
+ENTERED_LATER_LISTED = 30
+
+
+def entered_later(snapshot: Snapshot, department: int | None = None) -> dict:
+    """The tasks entered after the cut-off (a plan imported late): counted as their record says, and named."""
+    later = rows(snapshot, department).filter(task__created_at__gt=snapshot.cut_off).order_by("plan_id", "position")
+    listed = list(later.values_list("code", "title")[:ENTERED_LATER_LISTED])
+    return {"count": later.count() if len(listed) == ENTERED_LATER_LISTED else len(listed), "tasks": listed}
+
+
+def entered_later_text(entered: dict) -> str:
+    if not entered["count"]:
+        return ""
+    codes = "、".join(code for code, __ in entered["tasks"])
+    more = "等" if entered["count"] > len(entered["tasks"]) else ""
+    return (
+        f"其中{entered['count']}项任务（{codes}{more}）系本期截止后录入，按其录入的完成时限和本期内已审核的进展计算。"
+    )
+
+
 def report_figures(snapshot: Snapshot, period: Period, department=None) -> dict:
     """The figures of the bureau's report, or with ``department`` (a Department) of that department's own."""
     department_id = department.pk if department else None
@@ -157,11 +177,14 @@ def report_figures(snapshot: Snapshot, period: Period, department=None) -> dict:
         .order_by("-n", "bureau")
         .values_list("bureau", flat=True)
     ).first() or "科技局"
+    later = entered_later(snapshot, department_id)
+    summary = summary_text(period, tables["total"], tables["by_department"], department=department_name)
     return {
         **tables,
         "bureau": bureau,
         "title": title(period, bureau, department_name),
-        "summary": summary_text(period, tables["total"], tables["by_department"], department=department_name),
+        "summary": summary + entered_later_text(later),
+        "entered_later": later,
         "department": department_name,
         "overdue": tables["total"][Health.RED],
         "behind": tables["total"][Health.YELLOW],
