@@ -15,6 +15,7 @@ from tracking.admin import ProgressUpdateInline
 from . import services
 from .admin_scoping import ScopedTaskAdminMixin
 from .admin_sheets import TaskSheetAdminMixin
+from .history_words import HistoryInWordsMixin
 from .models import CalendarDay, Department, Plan, Task
 from .pacing import Health
 from .selectors import with_progress
@@ -166,7 +167,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
+class TaskAdmin(HistoryInWordsMixin, ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "code",
         "short_title",

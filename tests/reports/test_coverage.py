@@ -79,3 +79,16 @@ def test_a_task_entered_before_the_cut_off_still_counts_only_what_was_approved_b
     assert row.reported_value is None
     assert report.figures["entered_later"]["count"] == 0
     assert "截止后录入" not in report.figures["summary"]
+
+
+def test_the_build_error_names_the_period_in_chinese():
+    from django.utils import translation
+
+    from reports.services import ReportError, report_period
+
+    with translation.override("zh-hans"), pytest.raises(ReportError) as error:
+        report_period(kind=MONTH, day=datetime.date(2026, 9, 15), today=datetime.date(2026, 9, 20))
+    assert str(error.value) == "2026-09-15 所在的月到 2026-09-30 结束，次日起才能生成通报。"
+    with translation.override("zh-hans"), pytest.raises(ReportError) as error:
+        report_period(kind="week", day=datetime.date(2026, 9, 15), today=datetime.date(2026, 9, 16))
+    assert "所在的周" in str(error.value) and "week" not in str(error.value)
