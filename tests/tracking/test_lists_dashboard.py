@@ -137,3 +137,30 @@ def test_the_chart_opens_on_this_years_plan(client, manager, department_a):
 def test_the_chart_plan_falls_back_to_the_latest_year():
     rows = [{"id": 1, "year": 2023, "total": 9}, {"id": 2, "year": 2024, "total": 1}]
     assert chart_plan(rows, datetime.date(2026, 3, 1)) == 2
+
+
+@pytest.mark.parametrize("name", ["behind-pace", "on-pace", "completed"])
+def test_a_filtered_list_costs_the_overdue_lists_queries_for_few_or_many_tasks(
+    client, manager, plan, department_a, name, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    def add(n, start):
+        for i in range(start, start + n):
+            TaskFactory(plan=plan, code=f"Q{i}", lead_department=department_a, completed_on=datetime.date(2025, 6, 1))
+            TaskFactory(plan=plan, code=f"S{i}", lead_department=department_a)  # behind pace
+            on_pace = TaskFactory(plan=plan, code=f"G{i}", lead_department=department_a)
+            ProgressUpdateFactory(task=on_pace, value=399, period="2025-06", reported_by=manager)
+
+    client.force_login(manager)
+    query = {"department": department_a.pk, "ordering": "-percent"}
+    add(2, 0)
+    client.get(reverse(name), query)
+    for n in (2, 20):
+        add(n, 100 * n)
+        client.get(reverse(name), query)  # stale colours refreshed: then the same queries whatever the count
+        cache.clear()
+        # Session, user, colours, roles; the chosen department checked; count, the selects' plans, departments
+        # and owners, the page: the overdue list's 9, and one for the department the filter was given.
+        with django_assert_num_queries(10):
+            client.get(reverse(name), query)
