@@ -137,3 +137,19 @@ def test_an_owner_since_deleted_is_told_as_such():
     assert value_words(field, DeletedObject(field.related_model, 7)).startswith("deleted ")
     assert value_words(Task._meta.get_field("target_value"), Decimal("66.0000")) == "66"
     assert value_words(Task._meta.get_field("kind"), Task.Kind.MILESTONE) == str(Task.Kind.MILESTONE.label)
+
+
+def test_one_date_style_on_the_site_and_in_the_admin(client, world, manager):
+    client.force_login(manager)
+    site = client.get(reverse("overdue")).content.decode()
+    admin = client.get(reverse("admin:plans_task_changelist")).content.decode()
+    assert "2025-10-01" in site and "2025-10-01" in admin
+    assert "2025年10月1日" not in admin and "2025年10月1日" not in site
+
+
+def test_a_page_a_role_may_not_open_says_so_in_chinese(client, staff_a):
+    client.force_login(staff_a)
+    response = client.get(reverse("reports:list"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "无权访问" in html and 'class="site-header"' in html and "Forbidden" not in html
