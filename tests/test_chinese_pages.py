@@ -153,3 +153,18 @@ def test_a_page_a_role_may_not_open_says_so_in_chinese(client, staff_a):
     assert response.status_code == 403
     html = response.content.decode()
     assert "无权访问" in html and 'class="site-header"' in html and "Forbidden" not in html
+
+
+def test_the_ledger_and_report_downloads_are_named_in_chinese(client, world, manager):
+    from urllib.parse import unquote
+
+    client.force_login(manager)
+    with time_machine.travel(TODAY, tick=False):
+        for fmt, name in (("xlsx", "任务台账-2025年11月15日.xlsx"), ("csv", "任务台账-2025年11月15日.csv")):
+            response = client.get(reverse("admin:plans_task_export"), {"format": fmt})
+            disposition = response["Content-Disposition"]
+            assert disposition.startswith("attachment; filename*=utf-8''")
+            assert unquote(disposition.split("''", 1)[1]) == name
+    report = world["report"]
+    response = client.get(reverse("reports:download", args=[report.pk, "docx"]))
+    assert unquote(response["Content-Disposition"].split("''", 1)[1]) == f"{report.title}.docx"
