@@ -105,7 +105,7 @@ def counts(snapshot: Snapshot, department: int | None = None) -> dict:
         "by_plan": sorted((_finish(line) for line in tables["plan"].values()), key=lambda x: x["name"]),
         "by_department": sorted(
             (_finish(line) for line in tables["department"].values()),
-            key=lambda x: (-x[Health.RED], -x[Health.YELLOW], x["name"]),
+            key=lambda x: (-x[Health.RED], -x[Health.YELLOW], -x[Health.BLUE], x["name"]),  # as the dashboard
         ),
     }
 

@@ -168,3 +168,13 @@ def test_the_ledger_and_report_downloads_are_named_in_chinese(client, world, man
     report = world["report"]
     response = client.get(reverse("reports:download", args=[report.pk, "docx"]))
     assert unquote(response["Content-Disposition"].split("''", 1)[1]) == f"{report.title}.docx"
+
+
+def test_the_500_page_is_chinese_in_the_sites_frame():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        html = render_to_string("500.html")
+    assert "系统出错" in html and 'class="site-header"' in html
+    assert not english_words(html)
