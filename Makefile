@@ -27,7 +27,7 @@ help:
 	@echo "make install           create .venv and install requirements-dev.txt (only when they changed)"
 	@echo "make run               migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
 	@echo "make test              install (+ browser deps when root), run pytest   [PYTEST_ARGS='-k ...' PYTEST_WORKERS=2]"
-	@echo "make browser-deps      as root on Debian: apt-get install chromium fonts-wqy-microhei if missing"
+	@echo "make browser-deps      as root on Debian: apt-get install chromium, fonts-wqy-microhei, LibreOffice if missing"
 	@echo "make lint              ruff check + ruff format --check + lint-imports (the apps' layers)"
 	@echo "make format            ruff check --fix + ruff format"
 	@echo "make migrations-check  fail if a model change has no migration"
@@ -53,21 +53,23 @@ run: install
 	bin/serve 127.0.0.1:8000
 
 # Browser tests drive Debian's chromium through Playwright (no `playwright install`: it cannot download here),
-# and Chinese text in screenshots needs a CJK font.
+# and Chinese text in screenshots needs a CJK font. The 通报 tests render the docx and xlsx to PDF with
+# LibreOffice (about 114 MB) and poppler's pdftoppm turns them into pictures to look at.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
 browser-deps:
-	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei'; then \
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei' && command -v soffice >/dev/null; then \
 		exit 0; \
 	elif [ "$$(id -u)" != 0 ]; then \
-		echo "note: /usr/bin/chromium or fonts-wqy-microhei is missing and this is not root:"; \
-		echo "      the browser (e2e) tests need them; as root: apt-get install chromium fonts-wqy-microhei"; \
+		echo "note: chromium, fonts-wqy-microhei or LibreOffice is missing and this is not root:"; \
+		echo "      the browser (e2e) and 通报 rendering tests need them; as root: apt-get install $(BROWSER_PACKAGES)"; \
 	elif ! command -v apt-get >/dev/null 2>&1; then \
 		echo "note: no apt-get here; install Chromium at /usr/bin/chromium and a CJK font for the browser tests"; \
 	else \
-		echo "installing Debian's chromium and fonts-wqy-microhei for the browser tests..."; \
+		echo "installing $(BROWSER_PACKAGES) for the browser and 通报 rendering tests..."; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq >/dev/null && \
-		apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null || \
-		{ echo "error: apt-get install chromium fonts-wqy-microhei failed" >&2; exit 1; }; \
+		apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null || \
+		{ echo "error: apt-get install $(BROWSER_PACKAGES) failed" >&2; exit 1; }; \
 	fi
 
 # Two pytest-xdist workers, each with its own test database on the one (embedded or given) server.

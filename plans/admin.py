@@ -13,6 +13,7 @@ from accounts.roles import is_manager
 from . import services
 from .admin_scoping import ScopedTaskAdminMixin
 from .admin_sheets import TaskSheetAdminMixin
+from .history_words import HistoryInWordsMixin
 from .models import CalendarDay, Department, DepartmentAlias, Plan, Task
 from .pacing import Health
 from .robot_secrets import DepartmentRobotAdminMixin
@@ -179,7 +180,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
+class TaskAdmin(HistoryInWordsMixin, ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "code",
         "short_title",

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
@@ -21,6 +22,7 @@ from .import_jobs import runs_in_background, sheet_import_job_start, sheet_impor
 from .models import Plan, SheetImportJob
 from .resources import PreviewCacheStorage, SpreadsheetFormat, TaskSheetResource
 from .sheets.reading import SheetReadError
+from .words import date_words
 
 
 def name_choices(post) -> dict[str, str]:
@@ -210,18 +212,18 @@ class TaskSheetAdminMixin(ImportMixin):
         tasks = changelist.get_queryset(request)
         today = timezone.localdate()
         rows = ledger.ledger_rows(tasks, today=today)
-        stamp = today.strftime("%Y%m%d")
+        stamp = date_words(today)
         if file_format == "csv":
             response = HttpResponse(ledger.write_csv(rows), content_type="text/csv; charset=utf-8")
-            filename = f"ledger-{stamp}.csv"
+            filename = f"任务台账-{stamp}.csv"
         else:
             plans = list(Plan.objects.filter(pk__in=tasks.values("plan_id"))[:2])
             title = f"{plans[0].title}任务台账" if len(plans) == 1 else "重点工作任务台账"
-            content = ledger.write_xlsx(rows, title=title, subtitle=f"导出日期：{today:%Y年%m月%d日}")
+            content = ledger.write_xlsx(rows, title=title, subtitle=f"导出日期：{stamp}")
             response = HttpResponse(
                 content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             )
-            filename = f"ledger-{stamp}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            filename = f"任务台账-{stamp}.xlsx"
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
         audit_record(action=Action.EXPORT, request=request, object_type="plans.task", detail=filename)
         return response

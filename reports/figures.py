@@ -80,6 +80,7 @@ def counts(snapshot: Snapshot, department: int | None = None) -> dict:
             "percent_sum": Sum(_capped_percent()),
             "expected_sum": Sum(Coalesce("expected", Value(0.0)), output_field=FloatField()),
         },
+        carried={},
     )
     total = {
         "id": None,
@@ -98,7 +99,7 @@ def counts(snapshot: Snapshot, department: int | None = None) -> dict:
         "by_plan": sorted((_finish(line) for line in tables["plan"]), key=lambda x: x["name"]),
         "by_department": sorted(
             (_finish(line) for line in tables["department"]),
-            key=lambda x: (-x[Health.RED], -x[Health.YELLOW], x["name"]),
+            key=lambda x: (-x[Health.RED], -x[Health.YELLOW], -x[Health.BLUE], x["name"]),  # as the dashboard
         ),
     }
 
@@ -138,6 +139,26 @@ def summary_text(period: Period, total: dict, departments: list[dict], *, depart
     return text
 
 
+ENTERED_LATER_LISTED = 30
+
+
+def entered_later(snapshot: Snapshot, department: int | None = None) -> dict:
+    """The tasks entered after the cut-off (a plan imported late): counted as their record says, and named."""
+    later = rows(snapshot, department).filter(task__created_at__gt=snapshot.cut_off).order_by("plan_id", "position")
+    listed = list(later.values_list("code", "title")[:ENTERED_LATER_LISTED])
+    return {"count": later.count() if len(listed) == ENTERED_LATER_LISTED else len(listed), "tasks": listed}
+
+
+def entered_later_text(entered: dict) -> str:
+    if not entered["count"]:
+        return ""
+    codes = "、".join(code for code, __ in entered["tasks"])
+    more = "等" if entered["count"] > len(entered["tasks"]) else ""
+    return (
+        f"其中{entered['count']}项任务（{codes}{more}）系本期截止后录入，按其录入的完成时限和本期内已审核的进展计算。"
+    )
+
+
 def report_figures(snapshot: Snapshot, period: Period, department=None) -> dict:
     """The figures of the bureau's report, or with ``department`` (a Department) of that department's own."""
     department_id = department.pk if department else None
@@ -150,11 +171,14 @@ def report_figures(snapshot: Snapshot, period: Period, department=None) -> dict:
         .order_by("-n", "bureau")
         .values_list("bureau", flat=True)
     ).first() or "科技局"
+    later = entered_later(snapshot, department_id)
+    summary = summary_text(period, tables["total"], tables["by_department"], department=department_name)
     return {
         **tables,
         "bureau": bureau,
         "title": title(period, bureau, department_name),
-        "summary": summary_text(period, tables["total"], tables["by_department"], department=department_name),
+        "summary": summary + entered_later_text(later),
+        "entered_later": later,
         "department": department_name,
         "overdue": tables["total"][Health.RED],
         "behind": tables["total"][Health.YELLOW],

@@ -1,4 +1,4 @@
-"""The report's files: the xlsx 台账 (XlsxWriter, native charts) and the docx 通报 (python-docx).
+"""The report's files: the xlsx 台账 (XlsxWriter, native charts) and the docx 通报 (``reports.docx_file``).
 
 Chinese text by design: these are the documents a bureau files and sends on. Charts are native
 Excel charts, drawn by the reader's own software, so no CJK font is needed on the server. Text
@@ -6,26 +6,20 @@ cells pass through ``plans.ledger.escape_formula``, as the task ledger does.
 """
 
 import datetime
-import io
 import tempfile
 from pathlib import Path
 
 import xlsxwriter
 from django.db.models import QuerySet
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from plans.ledger import escape_formula
 from plans.models import format_target
-from plans.pacing import Health
 
+from .docx_file import write_docx  # noqa: F401 (the docx lives beside; services import both from here)
 from .figures import COLOUR_WORDS, COLOURS
 from .models import TaskSnapshot, actual_text
 from .xlsx_rows import ListWorksheet
 
-DOCX_OVERDUE_ROWS = 30  # the 通报 lists the longest overdue and furthest behind; the xlsx has them all
 DEPARTMENT_CHART_ROWS = 20
 # Read as tuples, not model instances: the lists run to 100,000 rows.
 _LIST_FIELDS = [
@@ -55,6 +49,21 @@ class _Sheet:
         self.formats, self.widths, self.line = formats, widths, 0
         for column, width in enumerate(widths):
             self.sheet.set_column(column, column, width)
+
+    def printed(self, *, repeat: tuple[int, int] | None = (0, 1), one_page: bool = False, last_row=None) -> None:
+        """A4 landscape, fitted to the page's width (and height with ``one_page``), the title and header rows
+        repeated on each page, page numbers in the footer."""
+        sheet = self.sheet
+        sheet.set_paper(9)  # A4
+        sheet.set_landscape()
+        sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        sheet.center_horizontally()
+        sheet.fit_to_pages(1, 1 if one_page else 0)
+        if repeat:
+            sheet.repeat_rows(*repeat)
+        if last_row is not None:
+            sheet.print_area(0, 0, last_row, len(self.widths) - 1)
+        sheet.set_footer("&C第 &P 页，共 &N 页")
 
     def title(self, text: str, columns: int) -> None:
         self.sheet.set_row(self.line, 28)
@@ -93,7 +102,8 @@ class _Sheet:
                     values[i] = round(values[i] / 100, 4)
             return values
 
-        self.line = self.sheet.write_rows(self.line, map(prepared, lines))
+        wrap = {i: self.widths[i] for i in texts}
+        self.line = self.sheet.write_rows(self.line, map(prepared, lines), wrap=wrap)
 
 
 def write_xlsx(figures: dict, *, overdue: QuerySet[TaskSnapshot], behind: QuerySet[TaskSnapshot]) -> bytes:
@@ -111,15 +121,18 @@ def _write_book(book, figures: dict, overdue: QuerySet[TaskSnapshot], behind: Qu
         "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
         "text": book.add_format({"border": 1, "text_wrap": True, "valign": "top"}),
         "plain": book.add_format({"text_wrap": True, "valign": "top"}),
-        "number": book.add_format({"border": 1}),
-        "percent": book.add_format({"border": 1, "num_format": "0.0%"}),
-        "date": book.add_format({"border": 1, "num_format": "yyyy-mm-dd"}),
+        "number": book.add_format({"border": 1, "valign": "top"}),
+        "percent": book.add_format({"border": 1, "num_format": "0.0%", "valign": "top"}),
+        "date": book.add_format({"border": 1, "num_format": "yyyy-mm-dd", "valign": "top"}),
     }
     total = figures["total"]
 
-    summary = _Sheet(book, "汇总", formats, [16, 12, 12, 12, 12, 12, 12, 12, 12])
+    summary = _Sheet(book, "汇总", formats, [30, 10, 10, 10, 10, 10, 10, 10, 12])
     summary.title(figures["title"], 9)
-    summary.row([f"截止时间：{figures['cut_off_date']}　生成时间：{figures['built_on']}"], "plain")
+    summary.sheet.merge_range(
+        summary.line, 0, summary.line, 8, f"截止时间：{figures['cut_off_date']}　生成时间：{figures['built_on']}"
+    )
+    summary.line += 1
     summary.sheet.set_row(summary.line, 60)
     summary.sheet.merge_range(summary.line, 0, summary.line, 8, escape_formula(figures["summary"]), formats["plain"])
     summary.line += 2
@@ -146,6 +159,8 @@ def _write_book(book, figures: dict, overdue: QuerySet[TaskSnapshot], behind: Qu
     summary.row(["计划", "任务数", *(COLOUR_WORDS[c] for c in COLOURS), "按期完成率"], "header")
     for line in figures["by_plan"]:
         summary.row([line["name"], line["total"], *(line[c] for c in COLOURS), _rate(line)])
+    # The summary, its chart and the plans' table on one page.
+    summary.printed(repeat=None, one_page=True, last_row=summary.line - 1)
 
     ranking = _Sheet(book, "科室排名", formats, [8, 20, 10, 10, 10, 10, 10, 10, 12, 12, 12])
     ranking.title(f"{figures['title']}·科室排名", 11)
@@ -180,7 +195,13 @@ def _write_book(book, figures: dict, overdue: QuerySet[TaskSnapshot], behind: Qu
         chart.set_title({"name": "完成率与序时进度"})
         chart.set_y_axis({"reverse": True})
         chart.set_x_axis({"num_format": "0%", "max": 1})
-        ranking.sheet.insert_chart(0, 12, chart, {"y_scale": max(1.0, shown / 10)})
+        # Below the table, not beside it, so that the printed width is the table's.
+        below = first + len(figures["by_department"]) + 1
+        scale = max(1.0, shown / 10)
+        ranking.sheet.insert_chart(below, 1, chart, {"x_scale": 1.6, "y_scale": scale})
+        ranking.printed(last_row=below + int(15 * scale) + 1)
+    else:
+        ranking.printed()
 
     late = _Sheet(book, "逾期清单", formats, [6, 24, 10, 40, 16, 10, 12, 10, 16, 14, 10])
     late.title(f"{figures['title']}·逾期任务清单", 11)
@@ -208,6 +229,7 @@ def _write_book(book, figures: dict, overdue: QuerySet[TaskSnapshot], behind: Qu
         ["number", "text", "text", "text", "text", "text", "date", "number", "text", "text", "percent"],
     )
     late.sheet.freeze_panes(2, 0)
+    late.printed()
 
     goals = _Sheet(book, "滞后任务清单", formats, [24, 10, 40, 16, 10, 16, 14, 10, 10, 10])
     goals.title(f"{figures['title']}·滞后任务清单（目标完成值与序时进度）", 10)
@@ -222,6 +244,7 @@ def _write_book(book, figures: dict, overdue: QuerySet[TaskSnapshot], behind: Qu
         ["text", "text", "text", "text", "text", "text", "text", "percent", "percent", "percent"],
     )
     goals.sheet.freeze_panes(2, 0)
+    goals.printed()
     book.close()
 
 
@@ -231,121 +254,3 @@ def _percent(value: float | None):
 
 def _rate(line: dict):
     return None if line["on_time_rate"] is None else (line["on_time_rate"] / 100, "percent")
-
-
-def _font(run_or_style, name: str, size: float | None = None) -> None:
-    # East Asian text needs the eastAsia font slot set as well, or Word falls back to a Latin font.
-    run_or_style.font.name = name
-    run_or_style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if size:
-        run_or_style.font.size = Pt(size)
-
-
-def _table(document, header: list[str], lines: list[list]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for line in lines:
-        for cell, value in zip(table.add_row().cells, line, strict=True):
-            cell.text = "" if value is None else str(value)
-
-
-def _percent_text(value) -> str:
-    return "—" if value is None else f"{value:.1f}%" if isinstance(value, float) else f"{value}%"
-
-
-def write_docx(figures: dict, *, overdue: QuerySet[TaskSnapshot], behind: QuerySet[TaskSnapshot]) -> bytes:
-    document = Document()
-    _font(document.styles["Normal"], "仿宋", 14)
-    heading = document.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(figures["title"])
-    run.bold = True
-    _font(run, "方正小标宋简体", 20)
-    dated = document.add_paragraph(f"（{figures['built_on_words']}）")
-    dated.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph(figures["summary"]).paragraph_format.first_line_indent = Pt(28)
-
-    document.add_paragraph("一、总体情况").runs[0].bold = True
-    total = figures["total"]
-    _table(
-        document,
-        ["状态", *(COLOUR_WORDS[c] for c in COLOURS), "合计", "按期完成率"],
-        [["任务数（项）", *(total[c] for c in COLOURS), total["total"], _percent_text(total["on_time_rate"])]],
-    )
-    if len(figures["by_plan"]) > 1:
-        document.add_paragraph("分计划情况：")
-        _table(
-            document,
-            ["计划", "任务数", *(COLOUR_WORDS[c] for c in COLOURS), "按期完成率"],
-            [
-                [p["name"], p["total"], *(p[c] for c in COLOURS), _percent_text(p["on_time_rate"])]
-                for p in figures["by_plan"]
-            ],
-        )
-
-    document.add_paragraph("二、各科室推进情况（按逾期任务数排序）").runs[0].bold = True
-    _table(
-        document,
-        ["排名", "责任单位", "任务数", "逾期", "滞后", "已完成", "按期完成率", "平均完成率"],
-        [
-            [
-                rank,
-                d["name"],
-                d["total"],
-                d[Health.RED],
-                d[Health.YELLOW],
-                d[Health.DONE],
-                _percent_text(d["on_time_rate"]),
-                _percent_text(d["average_percent"]),
-            ]
-            for rank, d in enumerate(figures["by_department"], start=1)
-        ],
-    )
-
-    document.add_paragraph("三、逾期任务清单").runs[0].bold = True
-    listed = list(overdue[:DOCX_OVERDUE_ROWS])
-    if listed:
-        _table(
-            document,
-            ["序号", "编号", "重点任务", "责任单位", "完成时限", "逾期天数"],
-            [
-                [n, r.code, r.title, r.department_name, f"{r.deadline:%Y-%m-%d}", r.days_overdue]
-                for n, r in enumerate(listed, start=1)
-            ],
-        )
-        if figures["overdue"] > len(listed):
-            document.add_paragraph(f"另有{figures['overdue'] - len(listed)}项逾期任务，详见附表（xlsx）。")
-    else:
-        document.add_paragraph("无逾期任务。")
-    document.add_paragraph("四、滞后任务（完成率低于序时进度）").runs[0].bold = True
-    listed = list(behind[:DOCX_OVERDUE_ROWS])
-    if listed:
-        _table(
-            document,
-            ["序号", "编号", "重点任务", "责任单位", "目标", "实际完成值", "完成率", "序时进度"],
-            [
-                [
-                    n,
-                    r.code,
-                    r.title,
-                    r.department_name,
-                    r.target_text,
-                    r.actual_text or "—",
-                    _percent_text(r.percent),
-                    _percent_text(r.expected),
-                ]
-                for n, r in enumerate(listed, start=1)
-            ],
-        )
-        if figures["behind"] > len(listed):
-            document.add_paragraph(f"另有{figures['behind'] - len(listed)}项滞后任务，详见附表（xlsx）。")
-    else:
-        document.add_paragraph("无滞后任务。")
-    document.add_paragraph("请各责任单位对照上述情况，抓紧推进滞后、逾期任务，按时报送进展。")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()

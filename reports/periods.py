@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import pgettext_lazy
 
 from plans.workdays import WorkCalendar
 
 WEEK = "week"
 MONTH = "month"
 KINDS = (WEEK, MONTH)
+# A period's name in a message ("the month of 2026-09-15"), never its code.
+PERIOD_NAMES = {WEEK: pgettext_lazy("report period", "week"), MONTH: pgettext_lazy("report period", "month")}
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from . import figures as tables
 from .charts import health_bars_svg
 from .files import write_docx, write_xlsx
 from .models import Report, Snapshot, TaskSnapshot
-from .periods import KINDS, Period, period_containing, periods_due
+from .periods import KINDS, PERIOD_NAMES, Period, period_containing, periods_due
 from .signals import report_built
 from .snapshot import snapshot_take
 
@@ -47,7 +47,7 @@ def report_period(*, kind: str, day: datetime.date, today: datetime.date | None 
     if period.end >= today:
         raise ReportError(
             _("The %(kind)s of %(day)s ends on %(end)s: its report can be built from the day after.")
-            % {"kind": kind, "day": f"{day:%Y-%m-%d}", "end": f"{period.end:%Y-%m-%d}"}
+            % {"kind": PERIOD_NAMES[kind], "day": f"{day:%Y-%m-%d}", "end": f"{period.end:%Y-%m-%d}"}
         )
     return period
 

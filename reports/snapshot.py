@@ -12,7 +12,7 @@ No model instances and no UPDATE after: 100,000 tasks freeze in about two second
 import datetime
 
 from django.db import transaction
-from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -41,12 +41,19 @@ _SAME = [
 
 
 def snapshot_tasks(*, start: datetime.date, end: datetime.date, cut_off: datetime.datetime) -> QuerySet[Task]:
-    """The tasks a report of ``start``–``end`` covers: those of plans in force then, existing at the cut-off."""
+    """The tasks a report of ``start``–``end`` covers.
+
+    - Every task of a plan in force in the period;
+    - and every task still open then of an earlier plan still followed (active): a 2024 task overdue
+      in September 2026 is overdue in September's report, as it is on /overdue/.
+    A task entered after the cut-off (a bureau importing its plan late) counts as its record says,
+    unless it only starts after the period."""
+    in_force = Q(plan__state__in=[Plan.State.ACTIVE, Plan.State.CLOSED], plan__period_end__gte=start)
+    carried = Q(plan__state=Plan.State.ACTIVE) & (Q(completed_on__isnull=True) | Q(completed_on__gte=start))
     return Task.objects.filter(
-        plan__state__in=[Plan.State.ACTIVE, Plan.State.CLOSED],
+        in_force | carried,
+        Q(created_at__lte=cut_off) | Q(start_date__lte=end),
         plan__period_start__lte=end,
-        plan__period_end__gte=start,
-        created_at__lte=cut_off,
     ).exclude(kind=Task.Kind.SECTION)
 
 
@@ -58,11 +65,12 @@ def counted_updates(*, task, cut_off: datetime.datetime) -> QuerySet[ProgressUpd
     """``task``'s updates counted at ``cut_off``, the latest first.
 
     Approval time, not report time: a figure reported before the cut-off but approved after it was
-    not yet counted. Latest in the order tracking.derived keeps the live figures in."""
+    not yet counted. A task entered after the cut-off had no review then: its approved updates
+    dated by the cut-off count. Latest in the order tracking.derived keeps the live figures in."""
     return (
         ProgressUpdate.objects.filter(task=task, state=ReviewState.APPROVED)
         .alias(counted_at=Coalesce("reviewed_at", "reported_at"))
-        .filter(counted_at__lte=cut_off)
+        .filter(Q(counted_at__lte=cut_off) | Q(task__created_at__gt=cut_off, reported_at__lte=cut_off))
         .order_by("-reported_at", "-pk")
     )
 

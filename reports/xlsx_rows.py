@@ -28,11 +28,28 @@ from xlsxwriter.worksheet import Worksheet
 _NEEDS_ESCAPING = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
+LINE_HEIGHT = 15  # points, for 11-point text
+
+
+def _row_height(line: Sequence, wrap: dict[int, float]) -> float:
+    """The points a row needs for its wrapped texts: a Chinese character takes about two of a column's
+    width units, a Latin one about 1.1; 0 when every text fits one line (the default height)."""
+    lines = 1
+    for column, width in wrap.items():
+        value = line[column] if column < len(line) else None
+        if value.__class__ is str and len(value) * 2 > width - 1:
+            needed = sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in value)
+            lines = max(lines, math.ceil(needed / max(width - 1, 1)))
+    return LINE_HEIGHT * lines if lines > 1 else 0
+
+
 class ListWorksheet(Worksheet):
-    def write_rows(self, first_row: int, lines: Iterable[Sequence]) -> int:
+    def write_rows(self, first_row: int, lines: Iterable[Sequence], *, wrap: dict[int, float] | None = None) -> int:
         """Write ``lines`` from ``first_row`` on, each value in its column's format; returns the next free row.
 
-        Values may be None or "" (no cell), str, int, float, Decimal or a date.
+        Values may be None or "" (no cell), str, int, float, Decimal or a date. ``wrap`` maps the columns
+        whose text wraps to their widths: each row is then as tall as its longest text needs, so that a
+        printed list shows every line (LibreOffice and a printer do not grow a row by themselves).
         """
         if not self.constant_memory or self.excel_version != 2007 or self.default_date_format is not None:
             raise RuntimeError("write_rows writes constant-memory sheets of XlsxWriter's defaults")
@@ -71,7 +88,9 @@ class ListWorksheet(Worksheet):
                     cells.append(self._cell(f"{names[column]}{number}{styles[column]}", value))
                 used_columns.add(column)
             if cells:
-                write(f'<row r="{number}">{"".join(cells)}</row>')
+                height = _row_height(line, wrap) if wrap else 0
+                opened = f'<row r="{number}" ht="{height}" customHeight="1">' if height else f'<row r="{number}">'
+                write(f"{opened}{''.join(cells)}</row>")
                 used_rows.append(row)
             row += 1
         if used_rows:

@@ -36,6 +36,11 @@ def task_list_xlsx(tasks, *, title: str, today: datetime.date) -> bytes:
         sheet.set_column(column, column, width)
         sheet.write_string(1, column, name, header)
     sheet.freeze_panes(2, 2)
+    # Printed as the 通报's lists are: A4 landscape, fitted to the width, title and header on each page.
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, 1)
     for line, task in enumerate(tasks.iterator(chunk_size=2000), start=2):
         sheet.write_string(line, 0, escape_formula(task.code))
         sheet.write_string(line, 1, escape_formula(task.title))

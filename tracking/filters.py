@@ -3,10 +3,29 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Department, Plan, Task
-from plans.pacing import Health
+
+from .selectors import HEALTH_ORDER
+
+
+def _descending(label) -> str:
+    return gettext("%s (descending)") % label
+
+
+class LazyOrderingFilter(django_filters.OrderingFilter):
+    """django-filter builds its "… (descending)" labels once, at import, in no one's language: these are
+    worked out when the page is drawn, in the reader's."""
+
+    def build_choices(self, fields, labels):
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, param)
+            choices += [(param, label), (f"-{param}", lazy(_descending, str)(label))]
+        return choices
 
 
 class TaskListFilter(django_filters.FilterSet):
@@ -21,12 +40,12 @@ class TaskListFilter(django_filters.FilterSet):
         label=_("owner"), queryset=get_user_model().objects.filter(is_active=True).order_by("full_name", "username")
     )
     health = django_filters.ChoiceFilter(
-        label=_("health"), choices=[c for c in Health.choices if c[0] != "done"], method="keep", empty_label=None
+        label=_("health"), choices=[(h.value, h.label) for h in HEALTH_ORDER], method="keep", empty_label=None
     )
     deadline = django_filters.DateFromToRangeFilter(
         label=_("deadline between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = LazyOrderingFilter(
         label=_("sort by"),
         fields=(
             ("deadline", "deadline"),
@@ -36,12 +55,13 @@ class TaskListFilter(django_filters.FilterSet):
             ("percent_complete", "percent"),
             ("code", "code"),
         ),
+        # Keyed by the model field, not the parameter: django-filter looks the labels up by field.
         field_labels={
             "deadline": _("deadline"),
             "days_overdue": _("days overdue"),
-            "department": _("lead department"),
-            "owner": _("owner"),
-            "percent": _("percent"),
+            "lead_department__name": _("lead department"),
+            "owner__full_name": _("owner"),
+            "percent_complete": _("percent"),
             "code": _("code"),
         },
     )

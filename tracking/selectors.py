@@ -118,28 +118,41 @@ BY_PLAN_AND_DEPARTMENT = {
     "plan": ("plan_id", "plan__title"),
     "lead_department": ("lead_department_id", "lead_department__name"),
 }
+# Fields carried into each line of a table: the dashboard's chart opens on this year's plan.
+PLAN_YEAR = {"plan": {"year": "plan__year"}}
+
+
+def ranking_key(line: dict) -> tuple:
+    """The 通报 order: most overdue first, ties broken by the next column (滞后, then 临近到期), then by name."""
+    return (-line[Health.RED], -line[Health.YELLOW], -line[Health.BLUE], line["name"])
 
 
 def health_counts(
-    rows: QuerySet, *, by: dict[str, tuple[str, str]] = BY_PLAN_AND_DEPARTMENT, sums: dict | None = None
+    rows: QuerySet,
+    *,
+    by: dict[str, tuple[str, str]] = BY_PLAN_AND_DEPARTMENT,
+    sums: dict | None = None,
+    carried: dict[str, dict[str, str]] = PLAN_YEAR,
 ) -> dict[str, list[dict]]:
     """Counts by stored health colour with the on-time rate, one table per grouping of ``by`` (table →
     (id field, name field)): the dashboard's over live tasks, and a report's over its frozen rows
     (``reports.figures``), so that the two count alike. ``sums``: more aggregates (name → expression)
-    summed into each line. Sections are not counted.
+    summed into each line; ``carried``: table → {line key: field} copied into each of its lines.
+    Sections are not counted.
 
     One query grouped by (the ids, colour), so each row's colour is read once; the rows are summed
     here into one line per group. On-time rate: of the tasks that are done or overdue, the share that
-    is done. Lines come in the 通报 order: most overdue first.
+    is done. Lines come in the 通报 order (``ranking_key``).
     """
     sums = sums or {}
     # Grouped by ids alone, the names carried as aggregates: PostgreSQL then hashes 500 groups in
     # memory instead of sorting 100,000 rows by their titles on disk (half the time).
     names = {f"{table}_name": Max(name) for table, (_, name) in by.items()}
+    extras = {f"{table}_{key}": Max(field) for table, fields in carried.items() for key, field in fields.items()}
     grouped = (
         rows.exclude(kind=Task.Kind.SECTION)
         .values(*dict.fromkeys(id_field for id_field, _ in by.values()), "colour")
-        .annotate(n=Count("pk"), **names, **sums)
+        .annotate(n=Count("pk"), **names, **extras, **sums)
         .order_by()
     )
     tables: dict[str, dict] = {table: {} for table in by}
@@ -149,6 +162,7 @@ def health_counts(
             line = tables[table].setdefault(
                 key,
                 {"id": key, "name": row[f"{table}_name"] or "—", "total": 0, **{h.value: 0 for h in Health}}
+                | {name: row[f"{table}_{name}"] for name in carried.get(table, {})}
                 | dict.fromkeys(sums, 0.0),
             )
             line[row["colour"]] += row["n"]
@@ -159,5 +173,5 @@ def health_counts(
     for table, lines in tables.items():
         for line in lines.values():
             line["on_time_rate"] = on_time_rate(done=line[Health.DONE], overdue=line[Health.RED])
-        result[table] = sorted(lines.values(), key=lambda line: (-line[Health.RED], line["name"]))
+        result[table] = sorted(lines.values(), key=ranking_key)
     return result

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -15,6 +16,7 @@ from audit.services import audit_record
 from plans.models import Plan
 from plans.pacing import Health
 from plans.selectors import task_scope
+from plans.words import date_words
 
 from . import exports
 from .charts import plan_progress_series_cached, progress_chart_svg
@@ -29,7 +31,14 @@ LIST_TITLES = {
     Health.RED: gettext_lazy("Overdue tasks"),
     Health.YELLOW: gettext_lazy("Tasks behind pace"),
     Health.BLUE: gettext_lazy("Tasks due soon"),
+    Health.GREEN: gettext_lazy("Tasks on pace"),
+    Health.DONE: gettext_lazy("Completed tasks"),
 }
+
+
+def chart_plan(by_plan: list[dict], today) -> int:
+    """The plan the dashboard's chart opens on: this year's (the largest if several), else the latest year's."""
+    return max(by_plan, key=lambda row: (row["year"] == today.year, row["year"] or 0, row["total"], -row["id"]))["id"]
 
 
 @login_not_required
@@ -90,8 +99,11 @@ def task_list(request, health: str):
     if chosen not in LIST_TITLES:
         raise Http404
     base = task_list_by_health(user=request.user, today=today, health=chosen)
-    listing = TaskListFilter(request.GET or None, queryset=base, request=request)
-    tasks = listing.qs if listing.is_bound and listing.is_valid() else base
+    # The 状态 choice starts on this list's own colour, so that filtering keeps the list it is on.
+    data = request.GET.copy()
+    data.setdefault("health", chosen)
+    listing = TaskListFilter(data, queryset=base, request=request)
+    tasks = listing.qs if listing.is_valid() else base
     if not request.GET.get("ordering"):
         # Earliest deadline first: the longest overdue on the red list; served by the (colour, deadline) index.
         tasks = tasks.order_by("deadline", "code")
@@ -100,8 +112,9 @@ def task_list(request, health: str):
             exports.task_list_xlsx(tasks, title=str(LIST_TITLES[chosen]), today=today),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{chosen}-{today:%Y%m%d}.xlsx"'
-        audit_record(action=Action.EXPORT, request=request, object_type="plans.task", detail=f"{chosen} list")
+        name = f"{LIST_TITLES[chosen]}-{date_words(today)}.xlsx"
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+        audit_record(action=Action.EXPORT, request=request, object_type="plans.task", detail=name)
         return response
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -130,7 +143,7 @@ def dashboard(request):
         chosen = request.GET.get("plan")
         ids = {row["id"] for row in by_plan}
         plan = Plan.objects.get(
-            pk=int(chosen) if chosen and chosen.isdigit() and int(chosen) in ids else by_plan[0]["id"]
+            pk=int(chosen) if chosen and chosen.isdigit() and int(chosen) in ids else chart_plan(by_plan, today)
         )
     # The chart averages only the tasks this user may see.
     series = plan_progress_series_cached(plan, user=request.user, today=today) if plan else []
@@ -144,6 +157,7 @@ def dashboard(request):
             "plan": plan,
             "chart": chart,
             "today": today,
-            "colours": [Health.RED, Health.BLUE, Health.YELLOW, Health.GREEN, Health.DONE],
+            # In ranking order: a tie on one column is broken by the next (ranking_key).
+            "colours": [Health.RED, Health.YELLOW, Health.BLUE, Health.GREEN, Health.DONE],
         },
     )

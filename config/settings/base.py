@@ -248,6 +248,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date style on the site and in the admin, in both languages: 2026-12-31 (config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and uploaded files ------------------------------------------------
 STATIC_URL = "static/"
