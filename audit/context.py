@@ -2,7 +2,7 @@
 
 import contextvars
 
-from accounts.client_ip import client_ip
+from .client_ip import client_ip
 
 _current = contextvars.ContextVar("audit_request", default=None)
 

@@ -234,9 +234,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-# Reverse proxies in front of gunicorn that append X-Forwarded-For (accounts.client_ip).
+# Reverse proxies in front of gunicorn that append X-Forwarded-For (audit.client_ip).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "audit.client_ip.client_ip"
 # Two-factor login (TOTP) required of these roles: "manager", "administrator" (default: nobody, optional).
 OTP_REQUIRED_FOR = env.list("OTP_REQUIRED_FOR", default=[])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="督办系统")
