@@ -56,7 +56,7 @@ def read_pdf(data: bytes, name: str) -> str:
             _("“%(name)s” could not be read within the time and memory a plan needs and is refused as unsafe.")
             % {"name": name}
         )
-    pages = outcome["pages"]
+    pages = [re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", page) for page in outcome["pages"]]
     lines = [line for page in pages for line in page.splitlines() if not _PAGE_NUMBER.match(line)]
     text = "\n".join(lines)
     if len(re.sub(r"\s", "", text)) < 20 * max(1, len(pages)) and len(re.sub(r"\s", "", text)) < 200:

@@ -14,91 +14,8 @@ from decimal import Decimal
 import cn2an
 
 from .text import after_last
+from .units import UNITS
 
-UNITS = [
-    "个百分点",
-    "万亿元",
-    "千亿元",
-    "万人次",
-    "人年",
-    "人月",
-    "万人",
-    "万户",
-    "万吨",
-    "万千瓦",
-    "千瓦",
-    "万亩",
-    "公顷",
-    "公里",
-    "小时",
-    "学时",
-    "课时",
-    "个月",
-    "万件",
-    "吨",
-    "万平方米",
-    "平方米",
-    "亿元",
-    "万元",
-    "万美元",
-    "亿美元",
-    "人次",
-    "户次",
-    "场次",
-    "批次",
-    "家次",
-    "家",
-    "项",
-    "个",
-    "人",
-    "名",
-    "位",
-    "场",
-    "次",
-    "件",
-    "篇",
-    "所",
-    "户",
-    "条",
-    "套",
-    "台",
-    "支",
-    "座",
-    "批",
-    "元",
-    "%",
-    "亩",
-    "款",
-    "种",
-    "门",
-    "期",
-    "部",
-    "本",
-    "天",
-    "处",
-]
-# 1.2万家, 3亿人次: a count in ten-thousands or hundred-millions keeps its scale in the unit.
-_SCALABLE = [
-    "家",
-    "个",
-    "项",
-    "件",
-    "台",
-    "名",
-    "套",
-    "只",
-    "株",
-    "场",
-    "篇",
-    "条",
-    "辆",
-    "吨",
-    "亩",
-    "千瓦",
-    "人次",
-    "美元",
-]
-UNITS += [scale + unit for scale in ("万", "亿") for unit in _SCALABLE if scale + unit not in UNITS]
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -146,6 +63,7 @@ _BASELINE = re.compile(
 )
 # 翻一番,达到5200亿元 / 翻两番的目标,达到1万亿元: the doubling is restated as a figure right after it.
 _RESTATED = re.compile(r"^(?:的目标|的目标任务)?\s*,?\s*(?:即|力争)?(?:达到|达|突破|超过)\s*\d")
+_GROWTH_ONLY = re.compile(r"^(?:并|且)?(?:保持)?(?:同比|年均|比上年|较上年)?(?:增长|提高|提升|增幅|增速)$")
 _EVERY = re.compile(r"每(?:年|半年|季度|季|月|周|旬|两个月)")
 _DONE_BEFORE = re.compile(r"(?:已经|已)[^,;。]{0,20}$")
 
@@ -331,10 +249,18 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
         )
     found += ranks
     found.sort(key=lambda target: target.start)
+    previous = None
     for target in found:
-        baseline = _BASELINE.search(masked[_clause_start(masked, target.start) : target.start])
+        clause = masked[_clause_start(masked, target.start) : target.start]
+        baseline = _BASELINE.search(clause)
         if baseline and not target.baseline:
             target.baseline = baseline.group("base")
+        elif re.search(r"同比", clause) and not target.baseline:
+            target.baseline = "上年同期"
+        if previous is not None and _GROWTH_ONLY.match(target.metric):
+            # 成交额达到25亿元,同比增长15%: the growth of the 成交额
+            target.metric = previous.metric + re.sub(r"^(?:并|且)", "", target.metric)
+        previous = target
     return found
 
 

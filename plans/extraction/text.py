@@ -39,21 +39,23 @@ _CJK = "\u4e00-\u9fff"
 # Spaces a PDF conversion leaves between characters: "2023 年", "科 技 局", "达到 1000 家".
 _LOOSE_SPACE = re.compile(rf"(?<=[{_CJK}\d%])[ \t]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t]+(?=[\d{_CJK}])")
 _LIST_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、是]|\(?[一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、](?!\d)|[①-⑳]|第[一二三四五六七八九十]+[,、章条部]|附件)"
+    r"^(?:[一二三四五六七八九十]+[、是]|[(（]?[一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．](?!\d)|[①-⑳]"
+    r"|第[一二三四五六七八九十]+[,，、章条部]|附件)"
 )
-_SENTENCE_END = "。;:!?…”》)"
+_SENTENCE_END = "。;:!?…”》)；：！？）"
+_TITLE_END = re.compile(r"(?:通知|方案|要点|计划|意见|规划|决定|办法|细则|报告|总结|思路|安排)$")
 
 
 def normalize(text: str) -> str:
     """NFKC-fold full-width digits and letters, unify punctuation, keep Chinese quotes and brackets."""
     # NFKC would turn ① into 1; keep circled numbers, which plans use as item markers.
+    text = join_wrapped_lines(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = re.sub("[\u2460-\u2473]", lambda m: chr(ord(m.group(0)) - 0x2460 + 0xE000), text.replace("\u3000", " "))
     text = unicodedata.normalize("NFKC", text)
     text = re.sub("[\ue000-\ue013]", lambda m: chr(ord(m.group(0)) - 0xE000 + 0x2460), text)
     text = text.translate(_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\ufffd", "")
-    text = _LOOSE_SPACE.sub("", text)
-    return join_wrapped_lines(text)
+    return _LOOSE_SPACE.sub("", text)
 
 
 def join_wrapped_lines(text: str) -> str:
@@ -61,27 +63,33 @@ def join_wrapped_lines(text: str) -> str:
 
     Only where the text shows it was wrapped: many lines run to the same full width. There, a line that
     runs to that width and stops mid-sentence is joined to the next unless the next opens a numbered
-    item. Short lines (titles, headings) are never joined.
+    item. Short lines (titles, headings) are never joined. Widths are measured as printed, before
+    punctuation is folded: a Chinese character or full-width mark is one, a digit or letter half.
     """
     lines = text.split("\n")
-    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    lengths = sorted(_printed_width(line.strip()) for line in lines if line.strip())
     if len(lengths) < 3:
         return text
     width = lengths[int(len(lengths) * 0.9) - 1] if len(lengths) >= 10 else lengths[-1]
     full = sum(1 for length in lengths if length >= 0.9 * width)
-    if width < 16 or full < max(2, 0.2 * len(lengths)):
+    if width < 20 or full < (1 if len(lengths) < 10 else max(2, 0.2 * len(lengths))):
         return text
     joined: list[str] = []
     for line in lines:
         stripped = line.strip()
         if joined and stripped:
             previous = joined[-1].strip()
-            wrapped = len(previous) >= 0.9 * width and previous[-1] not in _SENTENCE_END
+            wrapped = _printed_width(previous) >= 0.9 * width and previous[-1] not in _SENTENCE_END
+            wrapped = wrapped and len(joined) > 1 and not _TITLE_END.search(previous)
             if wrapped and not _LIST_START.match(stripped):
                 joined[-1] = previous + stripped
                 continue
         joined.append(line)
     return "\n".join(joined)
+
+
+def _printed_width(line: str) -> float:
+    return sum(0.5 if char.isascii() else 1.0 for char in line)
 
 
 def drop_furniture(lines: list[str]) -> list[str]:

@@ -50,13 +50,22 @@ def _to_unicode() -> bytes:
 
 
 def wrap(text: str) -> list[str]:
-    """Lines as a PDF lays them out: paragraphs broken at the page width, hard breaks mid-sentence."""
+    """Lines as a PDF lays them out: paragraphs broken at the page width, hard breaks mid-sentence.
+
+    Half-width characters (digits, %) take half the width of a Chinese one, as on a printed page, so a
+    full line with figures holds more characters than one without.
+    """
     lines = []
     for paragraph in text.split("\n"):
-        while len(paragraph) > LINE_CHARS:
-            lines.append(paragraph[:LINE_CHARS])
-            paragraph = paragraph[LINE_CHARS:]
-        lines.append(paragraph)
+        line, width = "", 0.0
+        for char in paragraph:
+            step = 0.5 if char.isascii() else 1.0
+            if width + step > LINE_CHARS:
+                lines.append(line)
+                line, width = "", 0.0
+            line += char
+            width += step
+        lines.append(line)
     return lines
 
 
@@ -72,7 +81,7 @@ def make_pdf(text: str, *, page_numbers: bool = True) -> bytes:
         b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H "
         b"/DescendantFonts [4 0 R] /ToUnicode 5 0 R >>",
         b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 /W [32 126 500] >>",
         _stream(_to_unicode()),
     ]
     for number, page in enumerate(pages, start=1):

@@ -392,3 +392,9 @@ def test_inline_lists_of_last_year_and_this_year_in_one_report_yield_this_years_
         "今年:一是新增高新技术企业10家;二是技术合同成交额达到1.5亿元。"
     )
     assert readings(plan) == [(10.0, "家", "=", "2025-12-31"), (1.5, "亿元", ">=", "2025-12-31")]
+
+
+def test_a_growth_stated_after_a_figure_is_the_growth_of_that_figures_subject():
+    first, growth = find_targets("技术合同登记额达到25亿元,同比增长15%", plan_year=2025)
+    assert (growth.value, growth.unit, growth.comparator) == (Decimal(15), "%", ">=")
+    assert (growth.metric, growth.baseline) == ("技术合同登记额同比增长", "上年同期")
