@@ -197,7 +197,13 @@ def preview_values(item, sheet: SheetImport) -> list:
     return [row.row, row.code, kind, row.title, target, deadline, department, supporting, owner, outcome]
 
 
-ACTIONS = {"new": _("new"), "update": _("changed"), "unchanged": _("unchanged"), "skipped": _("skipped")}
+ACTIONS = {
+    "new": _("new"),
+    "update": _("changed"),
+    "unchanged": _("unchanged"),
+    "skipped": _("skipped"),
+    "error": _("with errors"),
+}
 
 
 def _name_shown(name: str, matched: str | None, unknown: list[str]) -> str:

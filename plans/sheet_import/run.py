@@ -52,6 +52,7 @@ class SheetImportRun:
         self.resolutions = resolutions or {}
         self.departments = self._departments()
         self.owners = owners_by_name()
+        self._labels = None  # department and owner names by id, for the changes a preview lists
         self.start = plan.period_start if plan else datetime.date(plan_year, 1, 1)
         self.end = plan.period_end if plan else datetime.date(plan_year, 12, 31)
         self.result = SheetImport(plan=plan, rows=[], default_deadline=self.end, rows_kept=keep_rows)
@@ -113,6 +114,7 @@ class SheetImportRun:
         if (departments or owners) and self.create_unknown and self.may_write:
             create_unknown_names(departments, owners)  # inside the transaction: gone again if the import fails
             self.departments, self.owners = self._departments(), owners_by_name()
+            self._labels = None
 
     def _departments(self):
         names = departments_by_name()
@@ -175,8 +177,12 @@ class SheetImportRun:
 
     def _changes(self, old: dict, task: Task, compared, *, parent: str | None) -> list[tuple[str, str, str]]:
         """(field, old, new) of what a re-import changes, in words a person reads."""
-        names = {department.pk: department.name for department in self.departments.departments}
-        owners = {owner.pk: getattr(owner, "full_name", "") or str(owner) for owner in self.owners.values()}
+        if self._labels is None:  # once per import: a re-import may change thousands of rows
+            self._labels = (
+                {department.pk: department.name for department in self.departments.departments},
+                {owner.pk: getattr(owner, "full_name", "") or str(owner) for owner in self.owners.values()},
+            )
+        names, owners = self._labels
         changes = []
         if old["parent__code"] != parent:
             changes.append((_field_label("parent"), _shown(old["parent__code"]), _shown(parent)))

@@ -9,7 +9,21 @@ from plans.extraction.text import normalize
 
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "code": ("序号", "编号", "no", "no.", "#", "code", "number", "item"),
-    "title": ("重点任务", "工作任务", "任务名称", "任务", "工作内容", "重点工作", "task", "title", "task name"),
+    "title": (
+        "重点任务",
+        "工作任务",
+        "任务名称",
+        "任务",
+        "工作内容",
+        "重点工作",
+        "指标名称",
+        "指标项",
+        "task",
+        "title",
+        "task name",
+    ),
+    # The unit a target column's bare numbers are counted in (单位 beside 责任单位, 计量单位).
+    "unit": ("计量单位", "指标单位", "目标单位", "unit"),
     "target": ("具体目标", "目标任务", "工作目标", "目标", "年度目标", "主要目标", "target", "goal"),
     "department": (
         "责任单位",
@@ -109,10 +123,13 @@ class Header:
 
 def _fields(row: list, lookup: dict[str, str], fuzzy: bool) -> dict[int, str]:
     columns: dict[int, str] = {}
+    bare_unit = None  # a column headed just 单位: the unit when another column names the department
     # The sheet's own header words first, so that 责任人 is the owner even beside 责任领导.
     for column, cell in enumerate(row):
         field = lookup.get(normalize_header(cell))
-        if field and field not in columns.values():
+        if fuzzy and normalize_header(cell) == "单位":
+            bare_unit = column
+        elif field and field not in columns.values():
             columns[column] = field
     if not fuzzy:
         return columns
@@ -125,6 +142,10 @@ def _fields(row: list, lookup: dict[str, str], fuzzy: bool) -> dict[int, str]:
             columns[column] = field
     if second_titles and "target" not in columns.values():
         columns[second_titles[0]] = "target"  # 工作任务 beside 具体内容 (or 工作举措): what is to be achieved
+    if bare_unit is not None:
+        field = "unit" if "department" in columns.values() else "department"
+        if field not in columns.values():
+            columns[bare_unit] = field
     return dict(sorted(columns.items()))
 
 

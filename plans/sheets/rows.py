@@ -331,8 +331,12 @@ def _task_row(sheet_row: int, cells: dict, headers: dict, code: str, parent: str
     if not title and not target_text:
         errors.append(_("%(column)s: empty; every task needs its title") % {"column": column("title")})
     target = None
+    unit = _text(cells.get("unit"))
     try:
         target = parse_target(target_text or cells.get("target"), plan_year=plan_year)
+        if target is not None and unit and not target.unit and re.fullmatch(r"[^\d\s]{1,8}", unit):
+            # A bare number beside a 计量单位 column: the number counted in that unit (400 + 家 = 400家).
+            target.unit, target.flags = unit, [flag for flag in target.flags if flag != "no_unit"]
     except CellError as error:
         errors.append(f"{column('target')}: {error}")
     deadline = None

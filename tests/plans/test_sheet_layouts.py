@@ -391,3 +391,21 @@ def test_a_merge_low_in_a_sheet_that_starts_further_down_and_right_still_fills_i
     buffer = io.BytesIO()
     book.save(buffer)
     assert [row.department for row in rows_of(buffer.getvalue())] == ["高新科", "高新科"]
+
+
+def test_an_indicator_sheet_with_a_unit_column_reads_each_figure_in_its_unit():
+    header = ["序号", "指标名称", "单位", "2025年目标值", "责任处室", "完成时限"]
+    data = workbook(
+        (
+            "指标",
+            [
+                header,
+                [1, "高新技术企业数", "家", 400, "高新处", "12月"],
+                [2, "R&D经费占比", "%", 3.5, "规划处", ""],
+                [3, "技术合同成交额", "亿元", "≥120", "成果处", "年底前"],
+            ],
+        )
+    )
+    rows = rows_of(data)
+    assert [(float(row.target.value), row.target.unit) for row in rows] == [(400, "家"), (3.5, "%"), (120, "亿元")]
+    assert rows[0].department == "高新处" and rows[0].title == "高新技术企业数" and not rows[0].target.flags

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from plans.resources import ACTIONS
 from plans.sheet_import import plan_import_sheet
 from plans.sheets.reading import SheetReadError, open_task_sheet
 from plans.sheets.rows import TaskSheet
@@ -88,19 +90,23 @@ class Command(BaseCommand):
 
     def _print(self, result, dry_run: bool) -> None:
         for item in result.rows:
-            if item.row.errors:
-                for error in item.row.errors:
-                    self.stderr.write(f"row {item.row.row}: {error}")
-        if (more := result.totals["error"] + result.totals["skipped"] - len(result.rows)) > 0:
-            self.stderr.write(f"… and {more} more rows with errors")
+            for error in item.row.errors:
+                self.stderr.write(_("row %(row)s: %(error)s") % {"row": item.row.row, "error": error})
+        if (more := result.totals["error"] - sum(1 for item in result.rows if item.row.errors)) > 0:
+            self.stderr.write(_("… and %(count)s more rows with errors") % {"count": more})
         for error in result.errors:
             self.stderr.write(error)
-        if result.unknown_departments:
-            self.stdout.write("unknown departments: " + "、".join(result.unknown_departments))
+        for name in result.unknown_departments:
+            close = "、".join(found for _pk, found, _closeness in result.suggestions.get(name, []))
+            line = _("department not found: %(name)s") % {"name": name}
+            self.stdout.write(line + (_(" (closest: %(names)s)") % {"names": close} if close else ""))
         if result.unknown_owners:
-            self.stdout.write("unknown owners: " + "、".join(result.unknown_owners))
-        totals = ", ".join(f"{count} {action}" for action, count in result.totals.items() if count)
-        state = "dry run, nothing written" if dry_run else ("written" if result.written else "nothing written")
+            self.stdout.write(_("owners not found: %(names)s") % {"names": "、".join(result.unknown_owners)})
+        totals = ", ".join(f"{count} {ACTIONS[action]}" for action, count in result.totals.items() if count)
+        if dry_run:
+            state = _("dry run, nothing written")
+        else:
+            state = _("written") if result.written else _("nothing written")
         self.stdout.write(f"{totals} ({state})")
 
 
