@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the deploy check)
         from .roles import sync_roles_after_migrate
 
         # Groups need every app's permissions, which exist only after migrate.

@@ -28,6 +28,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="x" * 64 + "-a-long-random-production-secret",
+        FIELD_ENCRYPTION_KEYS="0Bx2kfb0Xw2m3fZ3qH8Q9wCw6Yk1mX7s9rTzP3uVb1E=",
         ALLOWED_HOSTS="kjj.example.gov.cn",
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
         VAR_DIR=str(tmp_path),

@@ -183,3 +183,30 @@ def test_no_page_of_any_role_shows_a_robot_secret(client, robots, task_a, staff_
             leaked = [secret for secret in NEVER_SHOWN if secret in text]
             assert not leaked, f"{user.username} sees a secret at {url}"
     assert seen > 60
+
+
+def test_the_deploy_check_refuses_production_without_encryption_keys(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="x" * 64 + "-a-long-random-production-secret",
+        ALLOWED_HOSTS="kjj.example.gov.cn",
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        VAR_DIR=str(tmp_path),
+    )
+    env.pop("FIELD_ENCRYPTION_KEYS", None)
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=Path(__file__).resolve().parent.parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "accounts.E001" in result.stderr + result.stdout
