@@ -229,3 +229,13 @@ def test_the_task_page_costs_the_same_queries_for_few_or_many_reports(
     add(8)
     with django_assert_num_queries(len(few)):
         client.get(url)
+
+
+def test_correcting_a_report_reviewed_meanwhile_is_refused_not_sent_as_a_new_one(client, staff_a, manager, task_a):
+    update = progress_report(task=task_a, reported_by=staff_a, period="2025-07", value=Decimal(20))
+    client.force_login(staff_a)
+    reviews.progress_approve(update=update, reviewer=manager)  # while the correction form was open
+    url = reverse("task", args=[task_a.pk])
+    response = client.post(url, {"action": "correct", "update": update.pk, "period": "2025-07", "value": "25"})
+    assert response.status_code == 302 and task_a.updates.count() == 1
+    assert "已审核" in client.get(url).content.decode()
