@@ -80,6 +80,9 @@ def task_page(request, pk: int):
     correcting = _own_update(
         updates, post.get("update") or request.GET.get("correct"), state=ReviewState.SUBMITTED, user=request.user
     )
+    if action == "correct" and correcting is None:  # reviewed (or withdrawn) meanwhile: never a silent new report
+        messages.error(request, _("This report has already been reviewed: it can no longer be withdrawn or corrected."))
+        return redirect("task", pk=task.pk)
     again = _own_update(updates, request.GET.get("again"), state=ReviewState.RETURNED, user=request.user)
     posted = action in ("report", "correct")
     report = ReportForm(

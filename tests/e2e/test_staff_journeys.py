@@ -63,8 +63,11 @@ def look(page, name: str) -> None:
     """Screenshot for a person to look at, and no sideways scroll on any width."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"{name}-{page.viewport_name}.png"), full_page=True)
+    # Against the device's own width: a phone browser widens its layout viewport (innerWidth) to fit
+    # content that overflows, so innerWidth alone would hide the overflow.
+    device = page.viewport_size["width"]
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= inner, f"{name} scrolls sideways at {inner}px: {width}px wide"
+    assert width <= inner == device, f"{name} scrolls sideways on a {device}px screen: {width}px wide"
 
 
 def tap_targets_too_small(page, selector: str) -> list:
@@ -224,3 +227,34 @@ def test_the_sender_sees_the_reason_and_sends_again(screen, live_server, staff_a
     assert page.locator(".notice.returned").count() == 0 and "50家" in page.inner_text(".notice.waiting")
     look(page, "sent-again")
     assert task.updates.filter(state=ReviewState.SUBMITTED).get().value == Decimal(50)
+
+
+@pytest.mark.parametrize("width", [360, 414])
+def test_no_page_scrolls_sideways_on_the_narrowest_and_widest_phones(
+    browser, live_server, staff_a, manager, task, width, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    progress_report(
+        task=task,
+        reported_by=staff_a,
+        period=timezone.localdate().strftime("%Y-%m"),
+        value=Decimal(30),
+        narrative="新认定国家高新技术企业30家，其中信息技术领域12家、生物医药领域8家",
+        evidence_files=[SimpleUploadedFile("高新技术企业认定名单（第一批）.pdf", b"%PDF-1.4 x")],
+    )
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": width, "height": 800}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.viewport_name = f"{width}"
+    try:
+        pages = {staff_a: {"/": "my-tasks", f"/tasks/{task.pk}/": "task"}, manager: {"/review/": "review"}}
+        for user, paths in pages.items():
+            sign_in(page, live_server, user)
+            for path, name in paths.items():
+                page.goto(live_server.url + path)
+                look(page, f"narrow-{name}")
+    finally:
+        context.close()

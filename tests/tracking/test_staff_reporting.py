@@ -12,6 +12,8 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -196,3 +198,44 @@ def test_a_closure_needs_a_note_and_evidence_when_the_target_is_not_reached(staf
     )
     reviews.closure_request(task=task_a, requested_by=staff_a, update=with_evidence, note="政策调整，目标不再适用")
     assert ClosureRequest.objects.get().state == ReviewState.SUBMITTED
+
+
+def test_a_returned_extension_shows_its_reason_and_opens_its_form_again(client, staff_a, manager, task_a):
+    request = reviews.extension_request(
+        task=task_a, requested_by=staff_a, new_deadline=datetime.date(2026, 3, 31), reason="企业材料延迟"
+    )
+    reviews.extension_return(request=request, reviewer=manager, reason="延期理由不充分")
+    client.force_login(staff_a)
+    page = client.get(reverse("task", args=[task_a.pk])).content.decode()
+    assert "延期理由不充分" in page and '<details class="panel" id="extension" open>' in page
+    assert '<details class="panel" id="closure">' in page  # the other form stays folded
+
+
+def test_the_task_page_costs_the_same_queries_for_few_or_many_reports(
+    client, staff_a, manager, task_a, django_assert_num_queries
+):
+    def add(n):
+        for i in range(n):
+            update = progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(10 + i))
+            if i % 2:
+                reviews.progress_return(update=update, reviewer=manager, reason="核实")
+
+    add(2)
+    client.force_login(staff_a)
+    url = reverse("task", args=[task_a.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add(8)
+    with django_assert_num_queries(len(few)):
+        client.get(url)
+
+
+def test_correcting_a_report_reviewed_meanwhile_is_refused_not_sent_as_a_new_one(client, staff_a, manager, task_a):
+    update = progress_report(task=task_a, reported_by=staff_a, period="2025-07", value=Decimal(20))
+    client.force_login(staff_a)
+    reviews.progress_approve(update=update, reviewer=manager)  # while the correction form was open
+    url = reverse("task", args=[task_a.pk])
+    response = client.post(url, {"action": "correct", "update": update.pk, "period": "2025-07", "value": "25"})
+    assert response.status_code == 302 and task_a.updates.count() == 1
+    assert "已审核" in client.get(url).content.decode()

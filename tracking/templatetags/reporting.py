@@ -24,12 +24,13 @@ def verbose_name_of(item) -> str:
     return item._meta.verbose_name
 
 
-@register.filter
-def is_image(evidence) -> bool:
-    return evidence_is_image(evidence.original_name)
-
-
 @register.simple_tag
 def approved_figure(task) -> str:
     """The task's last approved figure (kept on the task), what a waiting report is judged against."""
     return figure_text(value=task.reported_value, percent=task.reported_percent, unit=task.unit)
+
+
+@register.filter
+def images(files) -> list:
+    """The evidence files shown as thumbnails (images only)."""
+    return [file for file in files if evidence_is_image(file.original_name)]
