@@ -154,7 +154,7 @@ def _write_book(book, figures: dict, overdue: QuerySet[TaskSnapshot], behind: Qu
     )
     chart.set_title({"name": "各状态任务数"})
     chart.set_legend({"none": True})
-    summary.sheet.insert_chart(first - 1, 3, chart, {"x_scale": 1.1, "y_scale": 0.9})
+    summary.sheet.insert_chart(first - 1, 3, chart, {"x_scale": 0.95, "y_scale": 0.9})  # within column I
     summary.line += 12
     summary.row(["计划", "任务数", *(COLOUR_WORDS[c] for c in COLOURS), "按期完成率"], "header")
     for line in figures["by_plan"]:

@@ -32,13 +32,13 @@ LINE_HEIGHT = 15  # points, for 11-point text
 
 
 def _row_height(line: Sequence, wrap: dict[int, float]) -> float:
-    """The points a row needs for its wrapped texts: a Chinese character takes about two of a column's
+    """The points a row needs for its wrapped texts: a Chinese character takes about 1.8 of a column's
     width units, a Latin one about 1.1; 0 when every text fits one line (the default height)."""
     lines = 1
     for column, width in wrap.items():
         value = line[column] if column < len(line) else None
         if value.__class__ is str and len(value) * 2 > width - 1:
-            needed = sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in value)
+            needed = sum(1.8 if ord(ch) > 0x2E7F else 1.1 for ch in value)
             lines = max(lines, math.ceil(needed / max(width - 1, 1)))
     return LINE_HEIGHT * lines if lines > 1 else 0
 
