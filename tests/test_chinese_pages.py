@@ -15,9 +15,11 @@ import time_machine
 from django.urls import reverse
 
 from plans.models import Task
+from plans.services import task_save
 from reports.periods import MONTH
 from reports.services import report_build
 from tests.factories import ProgressUpdateFactory, TaskFactory
+from tracking.derived import task_derived_rollover
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.datetime(2025, 11, 15, 10, tzinfo=datetime.UTC)
@@ -57,7 +59,7 @@ def world(plan, department_a, staff_a, manager):
         task.owner = None
         task.target_value = Decimal("450")
         task._history_user = manager
-        task.save()
+        task_save(task=task)  # through the service, which keeps the stored colour (tracking.derived)
     report = report_build(kind=MONTH, day=datetime.date(2025, 10, 1), today=datetime.date(2025, 11, 3))
     return {"task": task, "report": report}
 
@@ -141,8 +143,10 @@ def test_an_owner_since_deleted_is_told_as_such():
 
 def test_one_date_style_on_the_site_and_in_the_admin(client, world, manager):
     client.force_login(manager)
-    site = client.get(reverse("overdue")).content.decode()
-    admin = client.get(reverse("admin:plans_task_changelist")).content.decode()
+    with time_machine.travel(TODAY, tick=False):
+        task_derived_rollover(today=TODAY.date())  # the night's colours: the task due 2025-10-01 is overdue
+        site = client.get(reverse("overdue")).content.decode()
+        admin = client.get(reverse("admin:plans_task_changelist")).content.decode()
     assert "2025-10-01" in site and "2025-10-01" in admin
     assert "2025年10月1日" not in admin and "2025年10月1日" not in site
 
@@ -165,8 +169,10 @@ def test_the_ledger_and_report_downloads_are_named_in_chinese(client, world, man
             disposition = response["Content-Disposition"]
             assert disposition.startswith("attachment; filename*=utf-8''")
             assert unquote(disposition.split("''", 1)[1]) == name
-    report = world["report"]
-    response = client.get(reverse("reports:download", args=[report.pk, "docx"]))
+        # In the same sitting: the session ends after 30 idle minutes (accounts.middleware).
+        report = world["report"]
+        response = client.get(reverse("reports:download", args=[report.pk, "docx"]))
+    assert response.status_code == 200, response.status_code
     assert unquote(response["Content-Disposition"].split("''", 1)[1]) == f"{report.title}.docx"
 
 

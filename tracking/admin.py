@@ -59,6 +59,11 @@ class ProgressUpdateInline(admin.StackedInline):
     def evidence_files(self, update):
         return evidence_links(update)
 
+    @admin.display(description=_("I have checked this figure and it is right"))
+    def confirm(self, update):
+        """Shown on the read-only rows of updates already sent; the new row asks with its check box."""
+        return "—"
+
 
 # A task's page in the admin lists its progress; plans sits below tracking, so the inline is added from here.
 TaskAdmin.inlines = [*TaskAdmin.inlines, ProgressUpdateInline]

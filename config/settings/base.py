@@ -37,9 +37,9 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "csp",
-    "axes",
+    "accounts.third_party_apps.LoginLockoutConfig",  # axes, named in Chinese
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "accounts.third_party_apps.TwoFactorConfig",  # django_otp.plugins.otp_totp, named in Chinese
     "accounts",
     "audit",
     "plans",

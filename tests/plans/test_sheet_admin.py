@@ -230,6 +230,9 @@ def test_the_preview_says_what_each_row_read_and_what_a_reimport_changes(client,
 
 
 def test_staff_map_an_unknown_name_to_their_department_but_cannot_create_one(client, staff_a, plan, department_a):
+    from django.contrib.auth.models import Permission
+
+    staff_a.user_permissions.add(Permission.objects.get(codename="add_task"))  # a staff member given task import
     client.force_login(staff_a)
     preview = upload(client, plan, sheet([[1, "本科任务", "400家以上", "高新组", "", ""]]))
     html = preview.content.decode()

@@ -114,8 +114,8 @@ def test_extension_and_closure_approvals(tasks, staff_a, manager):
     reviews.extension_approve(request=extension, reviewer=manager)
     assert Task.objects.get(pk=tasks["late"].pk).colour != "red"
     assert_derived_is_a_full_recompute()
-    final = progress_report(task=tasks["count"], reported_by=staff_a, period="2025-06", value=Decimal(390))
-    closure = reviews.closure_request(task=tasks["count"], requested_by=staff_a, update=final)
+    final = progress_report(task=tasks["count"], reported_by=staff_a, period="2025-06", value=Decimal(400))
+    closure = reviews.closure_request(task=tasks["count"], requested_by=staff_a, update=final, note="认定完成")
     reviews.closure_approve(request=closure, reviewer=manager)  # accepts the final report too
     assert Task.objects.get(pk=tasks["count"].pk).colour == "done"
     assert_derived_is_a_full_recompute()

@@ -64,7 +64,7 @@ def test_returning_needs_a_reason_and_tells_the_reporter_through_the_outbox(staf
         Message.State.PENDING,
         f"returned:tracking.progressupdate:{update.pk}",
     )
-    assert deliver_due() == {"sent": 1, "retry": 0, "failed": 0, "skipped": 0, "held": 0}
+    assert deliver_due() == {"sent": 1, "retry": 0, "failed": 0, "skipped": 0, "held": 0, "unconfirmed": 0}
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["keyuan@example.gov.cn"] and "退回" in message.subject and "请附认定名单" in message.body
