@@ -76,7 +76,8 @@ def task_points(task: dict, reports: list[tuple], ends: list[datetime.date]) -> 
 
 def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
     """Work out again the points of these tasks from their approved updates (sections have none),
-    and move their plans' sums by the difference.
+    rewrite those that moved, and move their plans' sums by the difference; return how many points
+    were written.
 
     The tasks are locked first, so a refresh that overlaps an approval of the same task waits for it
     and then reads its update: the last writer always wrote from the newest figures. The plans are
@@ -95,24 +96,34 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
             )
             for task_id, at_time, value, percent in approved:
                 history[task_id].append((timezone.localdate(at_time), value, percent))
-            rows = []
+            new: dict[int, list[tuple]] = {}
             for task in tasks:
                 if task["kind"] == Task.Kind.SECTION:
                     continue
                 ends = month_ends(task["plan__period_start"], task["plan__period_end"])
-                rows.extend(
-                    (task["pk"], task["plan_id"], month_end, actual, expected, task["updated_at"])
+                new[task["pk"]] = [
+                    (task["plan_id"], month_end, actual, expected)
                     for month_end, actual, expected in task_points(task, history[task["pk"]], ends)
-                )
-            old = ChartPoint.objects.filter(task_id__in=chunk).values("plan_id", "month_end")
-            change = {
-                (row["plan_id"], row["month_end"]): [-row["a"], -row["e"], -row["n"]]
-                for row in old.annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*")).order_by()
-            }
-            for _, plan_id, month_end, actual, expected, _ in rows:
-                moved = change.setdefault((plan_id, month_end), [0.0, 0.0, 0])
-                moved[0], moved[1], moved[2] = moved[0] + actual, moved[1] + expected, moved[2] + 1
-            ChartPoint.objects.filter(task_id__in=chunk).delete()
+                ]
+            old: dict[int, list[tuple]] = {}
+            kept = ChartPoint.objects.filter(task_id__in=chunk).order_by("task_id", "month_end")
+            for task_id, *point in kept.values_list("task_id", "plan_id", "month_end", "actual", "expected"):
+                old.setdefault(task_id, []).append(tuple(point))
+            # Only tasks whose points moved are rewritten: a re-imported title or target leaves them be.
+            moved_ids = sorted(pk for pk in old.keys() | new.keys() if old.get(pk) != new.get(pk))
+            change: dict[tuple, list] = {}
+            for pk in moved_ids:
+                for sign, points in ((-1, old.get(pk, [])), (1, new.get(pk, []))):
+                    for plan_id, month_end, actual, expected in points:
+                        moved = change.setdefault((plan_id, month_end), [0.0, 0.0, 0])
+                        moved[0], moved[1], moved[2] = (
+                            moved[0] + sign * actual,
+                            moved[1] + sign * expected,
+                            moved[2] + sign,
+                        )
+            stamps = {task["pk"]: task["updated_at"] for task in tasks}
+            rows = [(pk, *point, stamps[pk]) for pk in moved_ids for point in new.get(pk, [])]
+            ChartPoint.objects.filter(task_id__in=moved_ids).delete()
             chart_points_insert(rows)
             _sums_move(change)
             written += len(rows)

@@ -192,8 +192,8 @@ class ClosureRequest(Review):
 class ChartPoint(models.Model):
     """One task's figures at one month end of its plan, as the dashboard's chart averages them.
 
-    Derived, never typed in (``tracking.chart_points``): the chart sums these rows instead of replaying
-    every approved update of a plan. ``task_updated_at`` is the task's edit they were worked out from.
+    Derived, never typed in (``tracking.derived``): the chart sums these rows instead of replaying
+    every approved update of a plan. ``task_updated_at``: the task's edit when its points last moved.
     """
 
     # Both looked up through the indexes below, which lead with them.
