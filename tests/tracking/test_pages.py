@@ -15,7 +15,7 @@ from django.urls import reverse
 from plans.models import Plan
 from tests.factories import PlanFactory, ProgressUpdateFactory, TaskFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.flushes_cache]
 TODAY = datetime.datetime(2025, 6, 15, 10, tzinfo=datetime.UTC)
 
 
