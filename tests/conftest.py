@@ -24,7 +24,7 @@ def pytest_collection_modifyitems(config, items):
         # started by a test on another xdist worker, and a worker with a short visibility timeout hands out
         # the other's unacknowledged tasks again. So those tests share one xdist worker (--dist loadgroup).
         for item in items:
-            if item.get_closest_marker("celery_worker") or item.get_closest_marker("flushes_cache"):
+            if any(item.get_closest_marker(name) for name in ("celery_worker", "flushes_cache", "services")):
                 item.add_marker(pytest.mark.xdist_group("redis"))
         return
     kept, deselected = [], []
