@@ -73,10 +73,11 @@ browser-deps:
 	fi
 
 # Two pytest-xdist workers, each with its own test database on the one (embedded or given) server.
+# loadgroup: with Redis, the tests that share its database run on one worker (tests/conftest.py).
 PYTEST_WORKERS ?= 2
 
 test: install browser-deps
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -69,7 +69,6 @@ def _start(data_dir: Path, *, durable: bool):
     info = _running(data_dir)
     if info is not None:
         return info
-    fresh = not (data_dir / "PG_VERSION").exists()
     locale = {name: os.environ.get(name) for name in ("LC_ALL", "LANG")}
     os.environ["LC_ALL"] = "C.UTF-8"  # initdb's collation: byte order, the same on every machine
     try:
@@ -77,13 +76,22 @@ def _start(data_dir: Path, *, durable: bool):
         atexit.unregister(server._cleanup)  # holds decide when it stops; its own hook only logs late
     finally:
         for name, value in locale.items():
-            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
-    if fresh:
-        settings = [f"CREATE DATABASE {DATABASE_NAME}"]
-        if not durable:  # the test server: its data is thrown away anyway
-            settings += ["ALTER SYSTEM SET fsync = off", "ALTER SYSTEM SET full_page_writes = off"]
-        settings += ["ALTER SYSTEM SET synchronous_commit = off", "SELECT pg_reload_conf()"]
-        server.psql(";\n".join(settings) + ";\n")
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    # On every start, so that a first start cut short still ends with the database and the settings.
+    # synchronous_commit off loses at most the last moment's commits in a crash, never consistency;
+    # the test server skips fsync too: its data is thrown away anyway.
+    durability = "RESET {}" if durable else "SET {} = off"
+    settings = ["ALTER SYSTEM SET synchronous_commit = off"]
+    settings += [f"ALTER SYSTEM {durability.format(name)}" for name in ("fsync", "full_page_writes")]
+    server.psql(
+        f"SELECT 'CREATE DATABASE {DATABASE_NAME}' "
+        f"WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}') \\gexec\n"
+        + "".join(f"{setting};\n" for setting in settings)
+        + "SELECT pg_reload_conf();\n"
+    )
     return server.get_postmaster_info()
 
 

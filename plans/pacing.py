@@ -1,7 +1,8 @@
 """The pacing rules in plain Python: percent complete, expected percent, health.
 
-This module is the specification. ``plans.selectors.with_progress`` computes the
-same values in SQL for lists and reports; a test checks that the two agree.
+This module is the specification. ``plans.pacing_sql`` restates it once as SQL expressions,
+which ``plans.selectors.with_progress`` (lists) and ``reports.sql`` (snapshots) use; tests check
+that the two forms agree.
 """
 
 import datetime

@@ -30,9 +30,9 @@ class Snapshot(models.Model):
 class TaskSnapshot(models.Model):
     """One task as it stood at the cut-off.
 
-    The input columns carry the names of ``plans.Task``'s (kind, deadline, reported_value…) so that
-    ``plans.selectors.with_progress`` colours these rows by the same rules as live tasks; its
-    outputs land in ``percent``, ``expected`` and ``colour``.
+    The input columns carry the names of ``plans.Task``'s (kind, deadline, reported_value…), and
+    ``plans.pacing_sql`` colours these rows by the same rules as live tasks; its outputs land in
+    ``percent``, ``expected`` and ``colour``.
     """
 
     # Its index would repeat snapshot_colour_idx's first column.

@@ -20,6 +20,12 @@ def pytest_collection_modifyitems(config, items):
     if os.environ.get("REQUIRE_SERVICES") == "1" and not (on_services and os.environ.get("DATABASE_URL")):
         raise pytest.UsageError("REQUIRE_SERVICES=1 but DATABASE_URL or REDIS_URL is unset")
     if on_services:
+        # One Redis database holds the cache and the broker: a cache.clear() empties the queues of a worker
+        # started by a test on another xdist worker, and a worker with a short visibility timeout hands out
+        # the other's unacknowledged tasks again. So those tests share one xdist worker (--dist loadgroup).
+        for item in items:
+            if any(item.get_closest_marker(name) for name in ("celery_worker", "flushes_cache", "services")):
+                item.add_marker(pytest.mark.xdist_group("redis"))
         return
     kept, deselected = [], []
     for item in items:

@@ -22,7 +22,7 @@ from tracking.models import ChartPoint, ProgressUpdate, ReviewState
 from tracking.reviews import progress_approve
 from tracking.services import progress_report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.flushes_cache]
 TZ = datetime.UTC
 
 

@@ -16,7 +16,7 @@ from plans.models import Plan
 from plans.services import task_save
 from tests.factories import PlanFactory, ProgressUpdateFactory, TaskFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.flushes_cache]
 TODAY = datetime.datetime(2025, 6, 15, 10, tzinfo=datetime.UTC)
 
 
