@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.roles import is_manager
 from plans.models import Plan, Task
@@ -68,7 +68,7 @@ def plan_progress_series_cached(plan: Plan, *, user, today: datetime.date) -> li
 
 def progress_chart_svg(points: list[Point], *, actual_label: str, expected_label: str) -> SafeString:
     if not points:
-        return format_html("")
+        return mark_safe("")
     width, height, left, bottom, top = 640, 240, 40, 30, 20
     plot_w, plot_h = width - left - 20, height - bottom - top
     step = plot_w / max(len(points) - 1, 1)
