@@ -12,7 +12,7 @@ os.environ.setdefault("VAR_DIR", str(Path(__file__).resolve().parent.parent.pare
 os.environ.setdefault("EMBEDDED_DB_DURABLE", "0")
 
 from .base import *  # noqa: E402, F403
-from .base import VAR_DIR  # noqa: E402
+from .base import CACHES, REDIS_URL, VAR_DIR  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -26,3 +26,7 @@ STORAGES = {
 }
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+if not REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # Each pytest-xdist worker (and the Celery workers its tests start) its own file cache: a cache.clear()
+    # in one test must not empty another's. (With Redis, tests/conftest.py puts those tests on one worker.)
+    CACHES["default"]["LOCATION"] = str(VAR_DIR / "cache" / os.environ["PYTEST_XDIST_WORKER"])
