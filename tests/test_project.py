@@ -49,13 +49,33 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = dict(
-        os.environ, DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="x", VAR_DIR=str(tmp_path)
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        ALLOWED_HOSTS="x",
+        VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
     )
     env.pop("SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_a_database_of_its_own(tmp_path):
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="x" * 64,
+        ALLOWED_HOSTS="x",
+        VAR_DIR=str(tmp_path),
+    )
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "DATABASE_URL is required in production" in result.stderr
+    assert not (tmp_path / "postgres").exists()  # no embedded server was started
 
 
 @pytest.mark.django_db

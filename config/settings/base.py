@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -106,6 +107,9 @@ TEMPLATES = [
 # A sqlite:// URL still loads (migrate and the dry runs work), but the write paths need PostgreSQL.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+elif env.str("DJANGO_SETTINGS_MODULE", default="").endswith(".production"):
+    # A production site never starts a database of its own by accident.
+    raise ImproperlyConfigured("DATABASE_URL is required in production (postgres://user:password@host:5432/name).")
 else:
     from config import embedded_db
 
