@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -92,6 +93,15 @@ def test_serve_answers_and_sigterm_stops_everything_it_started(var_dir):
                 assert serve.poll() is None, "bin/serve exited before the site answered"
                 assert time.monotonic() < deadline, "the site did not answer within 60 s"
                 time.sleep(0.5)
+        # What a person trying it sees: static files without collectstatic, and the site's own Chinese 404.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/site.css", timeout=5) as response:
+            assert response.status == 200
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/no-such-page/", headers={"Accept-Language": "zh-hans"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(request, timeout=5)
+        assert missing.value.code == 404 and "页面不存在" in missing.value.read().decode()
         # Wait for the worker's pool: two worker processes under the worker, besides beat and runserver.
         while len(started := descendants(serve.pid)) < 6 and time.monotonic() < deadline:
             time.sleep(0.5)
