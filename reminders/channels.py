@@ -26,6 +26,32 @@ from .models import Channel, Message
 CHAT_MAX_BYTES = 4000
 
 
+# The outbox keeps a department's robot as a reference: the webhook (its access token) and the signing secret
+# are credentials, kept encrypted on the department and read only at the moment of sending.
+ROBOT_PREFIX = "department:"
+
+
+def robot_address(department_id: int) -> str:
+    return f"{ROBOT_PREFIX}{department_id}"
+
+
+def _robot(message: Message) -> tuple[str, str]:
+    """(webhook, DingTalk signing secret) of the robot a chat message goes to, as the department has them now."""
+    if not message.address.startswith(ROBOT_PREFIX):  # queued before robots were kept by reference
+        secret = _dingtalk_secret(message.address) if message.channel == Channel.DINGTALK else ""
+        return message.address, secret
+    department = Department.objects.filter(pk=int(message.address.removeprefix(ROBOT_PREFIX))).first()
+    webhook, secret = "", ""
+    if department is not None:
+        if message.channel == Channel.WECOM:
+            webhook = department.wecom_webhook
+        else:
+            webhook, secret = department.dingtalk_webhook, department.dingtalk_secret
+    if not webhook:
+        raise DeliveryError("the department no longer has this chat robot")
+    return webhook, secret
+
+
 # A chat message sent after an attempt whose outcome was unknown: robots take no message id, so the group
 # may see it twice, and the second copy says why.
 RESEND_PREFIX = "【补发】"
@@ -123,10 +149,11 @@ def _chat_text(message: Message) -> str:
 
 
 def _post_wecom(message: Message, mention: str) -> None:
+    webhook, _secret = _robot(message)
     payload = {"msgtype": "text", "text": {"content": _chat_text(message)}}
     if mention:
         payload["text"]["mentioned_mobile_list"] = [mention]
-    _post(message.address, payload)
+    _post(webhook, payload)
 
 
 def _signed(url: str, secret: str) -> str:
@@ -149,11 +176,11 @@ def _dingtalk_secret(webhook: str) -> str:
 
 
 def _post_dingtalk(message: Message, mention: str) -> None:
-    secret = _dingtalk_secret(message.address)
+    webhook, secret = _robot(message)
     text = _chat_text(message)
     title = f"{RESEND_PREFIX}{message.subject}" if message.unconfirmed_at else message.subject
     payload = {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
     if mention:
         payload["at"] = {"atMobiles": [mention]}
         payload["markdown"]["text"] = f"{text}\n\n@{mention}"
-    _post(_signed(message.address, secret) if secret else message.address, payload)
+    _post(_signed(webhook, secret) if secret else webhook, payload)

@@ -30,6 +30,7 @@ from tracking.models import ProgressUpdate, ReviewState
 from tracking.selectors import current_periods
 
 from . import sql
+from .channels import robot_address
 from .models import Channel
 from .rules import Audience, Due, Rules, deadline_reminders, missing_report_reminders, reporting_period
 from .sql import CONTACT, LEADER, NO_DEPARTMENT, OWNER, OWNER_OR_CONTACT
@@ -148,13 +149,14 @@ def people_reachable():
 
 
 def department_robots() -> list[tuple]:
-    """(department, channel, webhook) for each chat robot a department has."""
+    """(department, channel, address) for each chat robot a department has; the address is a reference to the
+    department's robot (``channels.robot_address``), never its webhook, which is a credential."""
     robots = []
     for pk, wecom, dingtalk in Department.objects.values_list("pk", "wecom_webhook", "dingtalk_webhook"):
         robots.extend(
-            (pk, channel, address)
-            for channel, address in ((Channel.WECOM, wecom), (Channel.DINGTALK, dingtalk))
-            if address
+            (pk, channel, robot_address(pk))
+            for channel, webhook in ((Channel.WECOM, wecom), (Channel.DINGTALK, dingtalk))
+            if webhook
         )
     return robots
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.encryption import SecretUnreadable, mask
 from plans.models import Department
+from reminders.channels import DeliveryError
 from reminders.models import Channel, Message
 from tests.factories import ProgressUpdateFactory
 
@@ -210,3 +211,24 @@ def test_the_deploy_check_refuses_production_without_encryption_keys(tmp_path):
         timeout=120,
     )
     assert result.returncode != 0 and "accounts.E001" in result.stderr + result.stdout
+
+
+def test_the_outbox_keeps_a_reference_to_a_robot_never_its_webhook_and_sends_to_the_current_one(robots):
+    from reminders.channels import _robot
+    from reminders.owed import department_robots
+
+    robots_found = department_robots()
+    addresses = [address for _department, _channel, address in robots_found]
+    assert len(robots_found) == 4 and all(address == f"department:{pk}" for pk, _channel, address in robots_found)
+    assert not any("access_token" in address or "key=" in address for address in addresses)
+    message = Message(recipient_id=None, channel=Channel.DINGTALK, address=f"department:{robots.pk}")
+    assert _robot(message) == (DINGTALK, robots.dingtalk_secret)
+    # A webhook changed after the message was queued: the message goes to the new one.
+    robots.wecom_webhook = WECOM.replace("WECOMKEY0", "NEWKEY000")
+    robots.save()
+    wecom = Message(recipient_id=None, channel=Channel.WECOM, address=f"department:{robots.pk}")
+    assert _robot(wecom)[0] == robots.wecom_webhook
+    robots.dingtalk_webhook = ""
+    robots.save()
+    with pytest.raises(DeliveryError, match="no longer has this chat robot"):
+        _robot(message)
