@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 
+from .admin_mixins import ReadOnlyAdminMixin
 from .models import Action, AuditEvent
 from .services import audit_record
 
@@ -22,7 +23,7 @@ def _cell(value) -> str:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "actor_name", "ip", "action", "object_type", "object_repr")
     list_filter = (("at", admin.DateFieldListFilter), "action")
     date_hierarchy = "at"
@@ -32,16 +33,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     show_full_result_count = False
     change_list_template = "admin/audit/auditevent/change_list.html"
 
-    # Append-only: nobody, administrators included, adds, changes or deletes a row here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Append-only: nobody, administrators included, adds, changes or deletes a row here (ReadOnlyAdminMixin).
     def get_actions(self, request):
         return {}
 

@@ -6,12 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.admin_mixins import ReadOnlyAdminMixin
+
 from .backup import last_success
 from .models import Backup
 
 
 @admin.register(Backup)
-class BackupAdmin(admin.ModelAdmin):
+class BackupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("started_at", "ok", "archive", "size_display", "files", "encrypted", "error_summary")
     list_filter = ("ok",)
     readonly_fields = [field.name for field in Backup._meta.fields]
@@ -40,12 +42,3 @@ class BackupAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("error"))
     def error_summary(self, backup):
         return backup.error[:120]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
