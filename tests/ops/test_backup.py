@@ -24,7 +24,9 @@ from tests.factories import DepartmentFactory, PlanFactory, ProgressUpdateFactor
 from tracking.models import Evidence
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-RESTORE_DB = "kjj_backup_restore"
+# One per pytest-xdist worker: a worker creating its empty database (DROP … WITH (FORCE)) would cut off another
+# worker restoring into a database of the same name.
+RESTORE_DB = f"kjj_backup_restore_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 # Every run is on PostgreSQL now (embedded by default); the marker stays to name what the tests need.
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="backups need PostgreSQL")
 
