@@ -21,7 +21,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from plans.extraction import extract_plan, read_document  # noqa: E402
+from intake.extraction import extract_plan, read_document  # noqa: E402
 
 CHARS_PER_PAGE = 900  # a printed A4 page of Chinese government prose
 
@@ -51,7 +51,7 @@ def timed(function, repeat: int = 5) -> float:
 
 
 def main() -> None:
-    from tests.plans.pdf_maker import PAGE_LINES, make_pdf, wrap
+    from tests.intake.pdf_maker import PAGE_LINES, make_pdf, wrap
 
     paths = sorted((BASE_DIR / "seeds").glob("[0-9][0-9][0-9]_*.txt"))
     paths += sorted((BASE_DIR / "tests" / "data" / "more").glob("[0-9][0-9]_*.txt"))

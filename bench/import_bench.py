@@ -98,9 +98,9 @@ def floor(data: bytes, plan) -> float:
 
 
 def project_import(data: bytes, *, year: int, title: str = "基准计划") -> tuple[float, dict]:
-    from plans.sheet_import import plan_import_sheet
-    from plans.sheets.reading import open_sheet
-    from plans.sheets.rows import TaskSheet
+    from intake.sheet_import import plan_import_sheet
+    from intake.sheets.reading import open_sheet
+    from intake.sheets.rows import TaskSheet
 
     start = time.perf_counter()
     rows = TaskSheet(open_sheet(data, "bench.xlsx"), plan_year=year)

@@ -55,10 +55,10 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    from intake.sheet_import import plan_import_sheet
+    from intake.sheets.reading import open_sheet
+    from intake.sheets.rows import TaskSheet
     from plans.models import Department
-    from plans.sheet_import import plan_import_sheet
-    from plans.sheets.reading import open_sheet
-    from plans.sheets.rows import TaskSheet
 
     call_command("migrate", verbosity=0)
     settings.DEBUG = False  # as in production: with DEBUG on, Django keeps every query's SQL in memory

@@ -12,7 +12,6 @@ from accounts.roles import is_manager
 
 from . import services
 from .admin_scoping import ScopedTaskAdminMixin
-from .admin_sheets import TaskSheetAdminMixin
 from .history_words import HistoryInWordsMixin
 from .models import CalendarDay, Department, DepartmentAlias, Plan, Task
 from .pacing import Health
@@ -105,27 +104,6 @@ class PlanAdmin(admin.ModelAdmin):
         (None, {"fields": ("created_at", "created_by")}),
     )
     actions = ["activate", "close"]
-    change_list_template = "admin/plans/plan/change_list.html"
-
-    def get_urls(self):
-        from django.urls import path
-
-        custom = [
-            path(
-                "import-document/",
-                self.admin_site.admin_view(self.import_document_view),
-                name="plans_plan_import_document",
-            )
-        ]
-        return custom + super().get_urls()
-
-    def import_document_view(self, request):
-        """Upload or paste a plan document, review the reading row by row, then create the tasks."""
-        from .document_admin import import_document_view
-
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        return import_document_view(self, request)
 
     def get_queryset(self, request):
         from django.db.models import Count
@@ -180,7 +158,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(HistoryInWordsMixin, ScopedTaskAdminMixin, TaskSheetAdminMixin, SimpleHistoryAdmin):
+class TaskAdmin(HistoryInWordsMixin, ScopedTaskAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "code",
         "short_title",

@@ -32,7 +32,7 @@ CHINESE_NUMBERS = {
     "十",
     *(f"十{n}" for n in "一二三四五六七八九"),
 }
-COLUMNS = [  # header (read back by plans.sheets.headers), width in characters
+COLUMNS = [  # header (read back by intake.sheets.headers), width in characters
     ("序号", 10),
     ("重点任务", 36),
     ("具体目标", 40),

@@ -384,7 +384,3 @@ class DepartmentAlias(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.department}"
-
-
-# Defined beside the import jobs it serves, registered with this app here (it needs Plan, above).
-from .import_job_models import SheetImportJob  # noqa: E402, F401

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import STAFF, sync_roles
+from intake.documents import plan_import_document
+from intake.extraction import extract_plan, read_document
 from plans import services
-from plans.extraction import extract_plan, read_document
-from plans.importing import plan_import_document
 from plans.models import Department, Plan, Task
 from tracking.derived import task_derived_refresh
 from tracking.models import ProgressUpdate, ReviewState

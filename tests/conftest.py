@@ -37,20 +37,20 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_sessionfinish(session):
     """A pytest-xdist worker hands its score lines to the controller, which prints them."""
-    from tests.plans.extraction_scoring import REPORT
+    from tests.intake.extraction_scoring import REPORT
 
     if hasattr(session.config, "workeroutput"):
         session.config.workeroutput["extraction_report"] = list(REPORT)
 
 
 def pytest_testnodedown(node, error):
-    from tests.plans.extraction_scoring import REPORT
+    from tests.intake.extraction_scoring import REPORT
 
     REPORT.extend(getattr(node, "workeroutput", {}).get("extraction_report", []))
 
 
 def pytest_terminal_summary(terminalreporter):
-    from tests.plans.extraction_scoring import REPORT
+    from tests.intake.extraction_scoring import REPORT
 
     if REPORT:
         terminalreporter.section("plan reader against the hand labels")

@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from plans.models import SheetImportJob, Task
+from intake.models import SheetImportJob
+from plans.models import Task
 from reminders.models import Preference, TaskMute
 from reminders.scan import scan
 from reports.services import report_build

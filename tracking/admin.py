@@ -10,7 +10,6 @@ from accounts.roles import is_manager
 from plans.admin import TaskAdmin
 from plans.admin_scoping import ScopedTaskAdminMixin
 
-from .admin_progress_import import ProgressImportAdminMixin
 from .admin_reviews import ReviewActionsMixin
 from .display import figure_text
 from .forms import ProgressUpdateForm
@@ -101,7 +100,7 @@ class WaitingFirstFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ProgressImportAdminMixin, ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
+class ProgressUpdateAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
     """Also the managers' review queue: filter on 待审核 (submitted), approve or return."""
 
     task_lookup = "task"

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tracking",
     "reminders",
     "reports",
+    "intake",
     "ops",
     "seeds",
 ]

@@ -4,39 +4,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0003_task_reported_figures'),
+        ("plans", "0003_task_reported_figures"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('is_working_day', models.BooleanField(verbose_name='working day')),
-                ('note', models.CharField(blank=True, help_text='e.g. 春节, 国庆节调休上班', max_length=64, verbose_name='note')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("is_working_day", models.BooleanField(verbose_name="working day")),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, help_text="e.g. 春节, 国庆节调休上班", max_length=64, verbose_name="note"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar day',
-                'verbose_name_plural': 'calendar days',
-                'ordering': ['date'],
+                "verbose_name": "calendar day",
+                "verbose_name_plural": "calendar days",
+                "ordering": ["date"],
             },
         ),
         migrations.AddField(
-            model_name='department',
-            name='dingtalk_secret',
-            field=models.CharField(blank=True, help_text='加签密钥 (SEC…), if the robot uses one.', max_length=128, verbose_name='DingTalk signing secret'),
+            model_name="department",
+            name="dingtalk_secret",
+            field=models.CharField(
+                blank=True,
+                help_text="加签密钥 (SEC…), if the robot uses one.",
+                max_length=128,
+                verbose_name="DingTalk signing secret",
+            ),
         ),
         migrations.AddField(
-            model_name='department',
-            name='dingtalk_webhook',
-            field=models.URLField(blank=True, help_text='钉钉群机器人: https://oapi.dingtalk.com/robot/send?access_token=…', max_length=500, verbose_name='DingTalk group robot webhook'),
+            model_name="department",
+            name="dingtalk_webhook",
+            field=models.URLField(
+                blank=True,
+                help_text="钉钉群机器人: https://oapi.dingtalk.com/robot/send?access_token=…",
+                max_length=500,
+                verbose_name="DingTalk group robot webhook",
+            ),
         ),
         migrations.AddField(
-            model_name='department',
-            name='wecom_webhook',
-            field=models.URLField(blank=True, help_text='企业微信群机器人: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…', max_length=500, verbose_name='WeCom group robot webhook'),
+            model_name="department",
+            name="wecom_webhook",
+            field=models.URLField(
+                blank=True,
+                help_text="企业微信群机器人: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
+                max_length=500,
+                verbose_name="WeCom group robot webhook",
+            ),
         ),
     ]

@@ -4,22 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0006_task_colour'),
+        ("plans", "0006_task_colour"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='sheetimportjob',
-            name='done',
+            model_name="sheetimportjob",
+            name="done",
         ),
         migrations.RemoveField(
-            model_name='sheetimportjob',
-            name='stage',
+            model_name="sheetimportjob",
+            name="stage",
         ),
         migrations.RemoveField(
-            model_name='sheetimportjob',
-            name='total',
+            model_name="sheetimportjob",
+            name="total",
         ),
     ]

@@ -145,7 +145,7 @@ def test_the_nightly_prune_is_scheduled(settings):
 
 
 def test_a_confirmed_sheet_import_is_recorded_and_its_preview_is_not(client, manager, plan, department_a):
-    from tests.plans.test_sheet_admin import CONFIRM, confirm_fields, sheet, upload
+    from tests.intake.test_sheet_admin import CONFIRM, confirm_fields, sheet, upload
 
     client.force_login(manager)
     preview = upload(client, plan, sheet([[1, "任务一", "400家以上", department_a.name, "", "2025-12-31"]]))

@@ -9,12 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from intake.sheet_import import plan_import_sheet
+from intake.sheets.reading import read_rows
+from intake.sheets.rows import read_task_rows
 from plans.models import Plan, Task
-from plans.sheet_import import plan_import_sheet
-from plans.sheets.reading import read_rows
-from plans.sheets.rows import read_task_rows
 from tests.factories import ProgressUpdateFactory, TaskFactory
-from tests.plans.extraction_scoring import SEEDS
+from tests.intake.extraction_scoring import SEEDS
 
 pytestmark = pytest.mark.django_db
 

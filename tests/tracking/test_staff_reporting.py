@@ -17,13 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from plans.sheets.reading import read_rows
+from intake.progress_import import progress_import_sheet, read_progress_rows
+from intake.sheets.reading import read_rows
 from reminders.delivery import deliver_due
 from tests.factories import TaskFactory
 from tracking import reviews
 from tracking.forms import ReportForm
 from tracking.models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
-from tracking.progress_import import progress_import_sheet, read_progress_rows
 from tracking.services import progress_report, progress_withdraw
 
 pytestmark = pytest.mark.django_db
