@@ -71,7 +71,7 @@ def slowest_of(client: Client, url: str) -> tuple[str, int]:
 
 def after_approvals(client: Client, url: str, runs: int, manager) -> tuple[list[float], int, str]:
     """The page's first view after a manager approves a report in every plan, ``runs`` times."""
-    from tracking.models import ProgressUpdate, ReviewState
+    from plans.models import ProgressUpdate, ReviewState
     from tracking.reviews import progress_approve
 
     waiting = ProgressUpdate.objects.filter(state=ReviewState.SUBMITTED, task__plan__state="active")

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from accounts.views import two_factor
 from plans.pacing import Health
@@ -31,5 +32,10 @@ urlpatterns = [
     path("reminders/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/two-factor/", two_factor, name="two-factor"),
+    # Progress updates moved from the tracking app to plans; bookmarks of the old admin pages still land.
+    re_path(
+        rf"^{settings.ADMIN_URL}tracking/(?P<model>progressupdate|evidence)/(?P<rest>.*)$",
+        RedirectView.as_view(url=f"/{settings.ADMIN_URL}plans/%(model)s/%(rest)s", query_string=True, permanent=True),
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

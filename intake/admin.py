@@ -10,9 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path
 
 from plans import admin as plans_admin
-from plans.models import Plan, Task
+from plans.models import Plan, ProgressUpdate, Task
 from tracking import admin as tracking_admin
-from tracking.models import ProgressUpdate
 
 from .admin_progress import ProgressImportAdminMixin
 from .admin_sheets import TaskSheetAdminMixin

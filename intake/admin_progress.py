@@ -27,7 +27,7 @@ class ProgressImportForm(forms.Form):
 class ProgressImportAdminMixin:
     def get_urls(self):
         view = self.admin_site.admin_view(self.progress_import_view)
-        return [path("import/", view, name="tracking_progressupdate_import"), *super().get_urls()]
+        return [path("import/", view, name="plans_progressupdate_import"), *super().get_urls()]
 
     def progress_import_view(self, request):
         if not self.has_add_permission(request):
@@ -55,4 +55,4 @@ class ProgressImportAdminMixin:
             "result": result,
             "error": error,
         }
-        return render(request, "admin/tracking/progressupdate/import.html", context)
+        return render(request, "admin/plans/progressupdate/import.html", context)

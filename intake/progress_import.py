@@ -20,9 +20,8 @@ from intake.extraction.text import normalize
 from intake.sheets.cells import CellError, excel_serial_date, parse_code
 from intake.sheets.headers import PROGRESS_HEADER_WORDS, find_header
 from intake.sheets.reading import SheetReadError
-from plans.models import Plan, Task
+from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.selectors import task_scope
-from tracking.models import ProgressUpdate, ReviewState
 from tracking.services import ReportRow, progress_report_many
 
 _QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}

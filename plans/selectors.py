@@ -10,7 +10,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from accounts.roles import is_manager
 
-from .models import Task
+from .models import ProgressUpdate, ReviewState, Task
 from .pacing_sql import DaysBetween, PacingInputs, pacing_expressions
 
 __all__ = ["DaysBetween", "task_scope", "with_progress"]
@@ -41,8 +41,6 @@ def with_progress(tasks: QuerySet[Task], *, today: datetime.date) -> QuerySet[Ta
     """Annotate latest_value, latest_percent, latest_reported_at (of the latest approved update),
     submitted_value, submitted_percent (of the newest one waiting for review), percent_complete,
     expected_percent and health, as ``plans.pacing`` defines them."""
-    from tracking.models import ProgressUpdate, ReviewState
-
     # Only approved updates count: their latest figures are kept on the task (reported_*), so the
     # colour of a task needs no look-up of its updates. The newest one waiting for review is shown beside.
     waiting = ProgressUpdate.objects.filter(task=OuterRef("pk"), state=ReviewState.SUBMITTED).order_by(

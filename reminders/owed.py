@@ -23,10 +23,9 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, Value, When
 
-from plans.models import Department, Plan, Task
+from plans.models import Department, Plan, ProgressUpdate, ReviewState, Task
 from plans.pacing import Health
 from plans.workdays import WorkCalendar
-from tracking.models import ProgressUpdate, ReviewState
 from tracking.selectors import current_periods
 
 from . import sql

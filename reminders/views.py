@@ -2,11 +2,14 @@
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from plans.selectors import task_scope
+
 from .models import Preference, TaskMute
+from .services import task_mute
 
 
 class PreferenceForm(forms.ModelForm):
@@ -37,3 +40,14 @@ def reminder_settings(request):
         "reminders/settings.html",
         {"form": form, "mutes": mutes, "has_email": bool(request.user.email)},
     )
+
+
+@require_http_methods(["POST"])
+def task_mute_view(request, pk: int):
+    """The task page's "stop reminding me" button: only for a task the person may see (else 404)."""
+    task = get_object_or_404(task_scope(request.user), pk=pk)
+    muted = task_mute(user=request.user, task=task, muted=request.POST.get("action") != "unmute")
+    messages.success(
+        request, _("You will get no more reminders about this task.") if muted else _("Reminders are on again.")
+    )
+    return redirect("task", pk=task.pk)

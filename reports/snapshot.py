@@ -16,8 +16,8 @@ from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, Wh
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from plans.models import Plan, Task
-from tracking.models import ExtensionRequest, ProgressUpdate, ReviewState
+from plans.models import Plan, ProgressUpdate, ReviewState, Task
+from tracking.models import ExtensionRequest
 
 from .models import Snapshot
 

@@ -15,9 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF, sync_roles
-from plans.models import Department, Plan, Task
+from plans.models import Department, Plan, ProgressUpdate, ReviewState, Task
 from tracking.derived import task_derived_refresh
-from tracking.models import ProgressUpdate, ReviewState
 
 PASSWORD = "demo12345"
 DEPARTMENTS = 20

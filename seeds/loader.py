@@ -19,9 +19,8 @@ from accounts.roles import STAFF, sync_roles
 from intake.documents import plan_import_document
 from intake.extraction import extract_plan, read_document
 from plans import services
-from plans.models import Department, Plan, Task
+from plans.models import Department, Plan, ProgressUpdate, ReviewState, Task
 from tracking.derived import task_derived_refresh
-from tracking.models import ProgressUpdate, ReviewState
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ORG_FILE = BASE_DIR / "fixtures" / "demo_org.yaml"

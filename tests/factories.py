@@ -7,8 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF
-from plans.models import Department, Plan, Task
-from tracking.models import ProgressUpdate
+from plans.models import Department, Plan, ProgressUpdate, Task
 
 
 class UserFactory(factory.django.DjangoModelFactory):

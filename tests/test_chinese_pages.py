@@ -87,7 +87,7 @@ def pages(world) -> dict[str, list[str]]:
         reverse("admin:plans_task_change", args=[task.pk]),
         reverse("admin:plans_task_history", args=[task.pk]),
         reverse("admin:plans_plan_changelist"),
-        reverse("admin:tracking_progressupdate_changelist"),
+        reverse("admin:plans_progressupdate_changelist"),
         reverse("admin:reports_report_changelist"),
         "/manage/no-such-page/",
     ]

@@ -5,9 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from plans.models import Task
+from plans.models import ProgressUpdate, Task
 from plans.selectors import with_progress
-from tracking.models import ProgressUpdate
 
 pytestmark = pytest.mark.django_db
 

@@ -120,8 +120,7 @@ def test_setup_roles_puts_back_a_permission_removed_by_hand():
 
 @pytest.mark.django_db
 def test_the_demo_loads_once_and_a_second_run_changes_nothing(client):
-    from plans.models import Plan, Task
-    from tracking.models import ProgressUpdate
+    from plans.models import Plan, ProgressUpdate, Task
 
     call_command("setup_demo", stdout=StringIO())
     counts = (Plan.objects.count(), Task.objects.count(), ProgressUpdate.objects.count())

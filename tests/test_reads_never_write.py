@@ -117,7 +117,7 @@ def site_urls(everything) -> list[str]:
         reverse("admin:plans_task_import_job_status", args=[job.pk]),
         reverse("admin:plans_task_simple_history", args=[task.pk, history.history_id]),
         reverse("admin:plans_plan_import_document"),
-        reverse("admin:tracking_progressupdate_changelist") + "?state__exact=submitted",
+        reverse("admin:plans_progressupdate_changelist") + "?state__exact=submitted",
     ]
 
 

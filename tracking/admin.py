@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import is_manager
 from plans.admin import TaskAdmin
 from plans.admin_scoping import ScopedTaskAdminMixin
+from plans.models import ProgressUpdate, ReviewState
 
 from .admin_reviews import ReviewActionsMixin
 from .display import figure_text
 from .forms import ProgressUpdateForm
-from .models import ProgressUpdate, ReviewState
 
 
 def evidence_links(update) -> str:

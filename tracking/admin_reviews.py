@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_manager
 from plans.admin_scoping import ScopedTaskAdminMixin
+from plans.models import ProgressUpdate, ReviewState
 from plans.selectors import task_scope
 
-from .models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
+from .models import ClosureRequest, ExtensionRequest
 from .reviews import (
     closure_check,
     closure_request,

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from plans.models import Plan, Task
+from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.pacing import expected_percent, percent_complete
 
-from .models import ChartPoint, PlanChartSum, ProgressUpdate, ReviewState
+from .models import ChartPoint, PlanChartSum
 from .sql import chart_points_insert
 
 CHUNK = 2000  # tasks per round trip when many are (re)worked out at once

@@ -19,11 +19,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from plans.models import Plan, Task
+from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.selectors import with_progress
 
 from .chart_points import chart_points_refresh, chart_sums_rebuild
-from .models import ProgressUpdate, ReviewState
 
 
 def figures_version_key(plan_id: int) -> str:

@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Task
+from plans.models import ProgressUpdate, Task
 
 from .display import number_text
 from .evidence import evidence_check
-from .models import ProgressUpdate
 from .periods import period_choices, period_label, period_owed
 from .services import progress_check, progress_correct, progress_report
 

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from .models import PERIOD_PATTERN
+from plans.models import PERIOD_PATTERN
 
 # How far back a report form reaches: a late report of last year is still accepted.
 MONTHS_BACK = 12

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import is_manager
+from plans.models import Evidence
 from plans.selectors import task_scope
 
 from .evidence import evidence_is_image
-from .models import Evidence
 from .review_queue import queue_items_by_keys, review_queue
 from .reviews import review_items, review_summary
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from plans.models import ProgressUpdate, ReviewState
 from plans.selectors import task_scope
 
-from .models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
+from .models import ClosureRequest, ExtensionRequest
 
 QUEUE_PAGE = 50
 KINDS = {"update": ProgressUpdate, "extension": ExtensionRequest, "closure": ClosureRequest}

@@ -17,12 +17,12 @@ from accounts.roles import is_manager
 from audit.models import Action
 from audit.services import audit_record
 from plans import services as plan_services
-from plans.models import Task
+from plans.models import ProgressUpdate, ReviewState, Task
 from plans.pacing import percent_complete
 from plans.selectors import task_scope
 
 from .derived import task_derived_refresh
-from .models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
+from .models import ClosureRequest, ExtensionRequest
 from .signals import item_returned
 
 REVIEWABLE = ProgressUpdate | ExtensionRequest | ClosureRequest

@@ -20,11 +20,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from plans.models import Plan, Task
+from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.pacing import Health, on_time_rate
 from plans.selectors import DaysBetween, task_scope, with_progress
-
-from .models import ProgressUpdate, ReviewState
 
 HEALTH_ORDER = [Health.RED, Health.BLUE, Health.YELLOW, Health.GREEN, Health.DONE]
 

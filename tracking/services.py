@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_manager
-from plans.models import Task
+from plans.models import Evidence, ProgressUpdate, ReviewState, Task, validate_period
 from plans.selectors import task_scope
 
 from .derived import task_derived_refresh
 from .evidence import evidence_check, evidence_storage_name
-from .models import Evidence, ProgressUpdate, ReviewState, validate_period
 from .periods import period_has_begun, period_label
 
 _FROM_DATABASE = object()

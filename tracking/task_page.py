@@ -6,20 +6,16 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from plans.models import Task
+from plans.models import ProgressUpdate, ReviewState, Task
 from plans.selectors import task_scope, with_progress
-from reminders.models import TaskMute
-from reminders.services import task_mute
 
 from .forms import ClosureForm, ExtensionForm, ReportForm
-from .models import ProgressUpdate, ReviewState
 from .reviews import closure_request, extension_limit, extension_request
 from .services import progress_withdraw
 
@@ -65,7 +61,6 @@ def task_page(request, pk: int):
     today = timezone.localdate()
     task = (
         with_progress(task_scope(request.user).filter(pk=pk), today=today)
-        .annotate(muted=Exists(TaskMute.objects.filter(task=OuterRef("pk"), user=request.user)))
         .select_related("plan", "lead_department", "owner")
         .first()
     )
@@ -119,13 +114,6 @@ def task_page(request, pk: int):
         elif action == "extend" and extension.is_valid():
             extension_request(task=task, requested_by=request.user, **extension.cleaned_data)
             done = _("Extension requested; the deadline stays until a manager approves.")
-        elif action in ("mute", "unmute"):
-            task_mute(user=request.user, task=task, muted=action == "mute")
-            done = (
-                _("You will get no more reminders about this task.")
-                if action == "mute"
-                else _("Reminders are on again.")
-            )
         elif action == "close" and closure.is_valid():
             final = next((u for u in updates if u.state != ReviewState.RETURNED), None)
             closure_request(task=task, requested_by=request.user, update=final, note=closure.cleaned_data["note"])

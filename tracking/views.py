@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from audit.models import Action
 from audit.services import audit_record
-from plans.models import Plan
+from plans.models import Evidence, Plan
 from plans.pacing import Health
 from plans.selectors import task_scope
 from plans.words import date_words
@@ -22,7 +22,6 @@ from . import exports
 from .charts import plan_progress_series_cached, progress_chart_svg
 from .filters import TaskListFilter
 from .health import health_report
-from .models import Evidence
 from .selectors import health_counts, task_list_by_health, task_page_mine
 
 PAGE_SIZE = 50

@@ -8,6 +8,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -16,575 +17,172 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="Department",
+            name='Department',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
-                ("short_name", models.CharField(blank=True, max_length=32, verbose_name="short name")),
-                (
-                    "reporting_day",
-                    models.PositiveSmallIntegerField(
-                        default=25,
-                        help_text="Day of the month by which progress for the month is due.",
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(28),
-                        ],
-                        verbose_name="reporting day",
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=0, verbose_name="order")),
-                (
-                    "contact",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="联络员: receives deadline reminders for the department's tasks.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="contact_for_departments",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="contact",
-                    ),
-                ),
-                (
-                    "leader",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="分管领导: receives escalations of this department's overdue tasks.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="led_departments",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="leader in charge",
-                    ),
-                ),
-                (
-                    "members",
-                    models.ManyToManyField(
-                        blank=True, related_name="departments", to=settings.AUTH_USER_MODEL, verbose_name="members"
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="plans.department",
-                        verbose_name="parent unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
+                ('short_name', models.CharField(blank=True, max_length=32, verbose_name='short name')),
+                ('reporting_day', models.PositiveSmallIntegerField(default=25, help_text='Day of the month by which progress for the month is due.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(28)], verbose_name='reporting day')),
+                ('position', models.PositiveIntegerField(default=0, verbose_name='order')),
+                ('contact', models.ForeignKey(blank=True, help_text="联络员: receives deadline reminders for the department's tasks.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contact_for_departments', to=settings.AUTH_USER_MODEL, verbose_name='contact')),
+                ('leader', models.ForeignKey(blank=True, help_text="分管领导: receives escalations of this department's overdue tasks.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_departments', to=settings.AUTH_USER_MODEL, verbose_name='leader in charge')),
+                ('members', models.ManyToManyField(blank=True, related_name='departments', to=settings.AUTH_USER_MODEL, verbose_name='members')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='plans.department', verbose_name='parent unit')),
             ],
             options={
-                "verbose_name": "department",
-                "verbose_name_plural": "departments",
-                "ordering": ["position", "name"],
+                'verbose_name': 'department',
+                'verbose_name_plural': 'departments',
+                'ordering': ['position', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="Plan",
+            name='Plan',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("title", models.CharField(max_length=200, verbose_name="title")),
-                ("bureau", models.CharField(max_length=100, verbose_name="issuing bureau")),
-                (
-                    "year",
-                    models.PositiveSmallIntegerField(
-                        validators=[
-                            django.core.validators.MinValueValidator(2000),
-                            django.core.validators.MaxValueValidator(2100),
-                        ],
-                        verbose_name="plan year",
-                    ),
-                ),
-                ("period_start", models.DateField(verbose_name="period start")),
-                ("period_end", models.DateField(verbose_name="period end")),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("document", "Plan document"),
-                            ("spreadsheet", "Spreadsheet"),
-                            ("manual", "Entered by hand"),
-                        ],
-                        default="manual",
-                        max_length=16,
-                        verbose_name="source",
-                    ),
-                ),
-                ("source_text", models.TextField(blank=True, verbose_name="source text")),
-                ("source_name", models.CharField(blank=True, max_length=255, verbose_name="source file name")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[("draft", "Draft"), ("active", "Active"), ("closed", "Closed")],
-                        default="draft",
-                        max_length=16,
-                        verbose_name="state",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="created by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200, verbose_name='title')),
+                ('bureau', models.CharField(max_length=100, verbose_name='issuing bureau')),
+                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='plan year')),
+                ('period_start', models.DateField(verbose_name='period start')),
+                ('period_end', models.DateField(verbose_name='period end')),
+                ('source', models.CharField(choices=[('document', 'Plan document'), ('spreadsheet', 'Spreadsheet'), ('manual', 'Entered by hand')], default='manual', max_length=16, verbose_name='source')),
+                ('source_text', models.TextField(blank=True, verbose_name='source text')),
+                ('source_name', models.CharField(blank=True, max_length=255, verbose_name='source file name')),
+                ('state', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('closed', 'Closed')], default='draft', max_length=16, verbose_name='state')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
             ],
             options={
-                "verbose_name": "plan",
-                "verbose_name_plural": "plans",
-                "ordering": ["-year", "bureau", "title"],
+                'verbose_name': 'plan',
+                'verbose_name_plural': 'plans',
+                'ordering': ['-year', 'bureau', 'title'],
             },
         ),
         migrations.CreateModel(
-            name="Task",
+            name='Task',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="The item's number as the plan writes it, unique within the plan.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=0, verbose_name="order in plan")),
-                ("title", models.CharField(max_length=500, verbose_name="title")),
-                (
-                    "description",
-                    models.TextField(
-                        blank=True, help_text="The plan's own words for this item.", verbose_name="description"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("section", "Section"),
-                            ("quantitative", "Quantitative target"),
-                            ("milestone", "Milestone"),
-                        ],
-                        default="milestone",
-                        max_length=16,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("start_date", models.DateField(verbose_name="start date")),
-                ("deadline", models.DateField(verbose_name="deadline")),
-                (
-                    "original_deadline",
-                    models.DateField(
-                        blank=True,
-                        help_text="Kept when an extension moves the deadline.",
-                        null=True,
-                        verbose_name="original deadline",
-                    ),
-                ),
-                ("completed_on", models.DateField(blank=True, null=True, verbose_name="completed on")),
-                (
-                    "metric",
-                    models.CharField(
-                        blank=True, help_text="What is counted or measured.", max_length=200, verbose_name="metric"
-                    ),
-                ),
-                (
-                    "target_value",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="target value"
-                    ),
-                ),
-                (
-                    "target_value_max",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="target upper bound"
-                    ),
-                ),
-                ("unit", models.CharField(blank=True, max_length=16, verbose_name="unit")),
-                (
-                    "comparator",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            (">=", "at least (≥)"),
-                            (">", "more than (>)"),
-                            ("=", "exactly (=)"),
-                            ("~", "about (≈)"),
-                            ("<=", "at most (≤)"),
-                            ("range", "range"),
-                        ],
-                        max_length=8,
-                        verbose_name="comparator",
-                    ),
-                ),
-                (
-                    "baseline",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="baseline"
-                    ),
-                ),
-                (
-                    "measure",
-                    models.CharField(
-                        choices=[("cumulative", "Cumulative count"), ("ratio", "Point-in-time ratio")],
-                        default="cumulative",
-                        max_length=16,
-                        verbose_name="measure",
-                    ),
-                ),
-                (
-                    "pacing",
-                    models.CharField(
-                        choices=[("linear", "Linear from start to deadline"), ("deadline", "All at the deadline")],
-                        default="linear",
-                        max_length=16,
-                        verbose_name="pacing",
-                    ),
-                ),
-                (
-                    "reporting_cycle",
-                    models.CharField(
-                        choices=[("monthly", "Monthly"), ("quarterly", "Quarterly")],
-                        default="monthly",
-                        max_length=16,
-                        verbose_name="reporting cycle",
-                    ),
-                ),
-                (
-                    "needs_review",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Set when an import could not read the item with certainty.",
-                        verbose_name="needs review",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "lead_department",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="led_tasks",
-                        to="plans.department",
-                        verbose_name="lead department",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="owned_tasks",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="owner",
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="children",
-                        to="plans.task",
-                        verbose_name="parent task",
-                    ),
-                ),
-                (
-                    "plan",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="tasks",
-                        to="plans.plan",
-                        verbose_name="plan",
-                    ),
-                ),
-                (
-                    "supporting_departments",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="supported_tasks",
-                        to="plans.department",
-                        verbose_name="supporting departments",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text="The item's number as the plan writes it, unique within the plan.", max_length=64, verbose_name='code')),
+                ('position', models.PositiveIntegerField(default=0, verbose_name='order in plan')),
+                ('title', models.CharField(max_length=500, verbose_name='title')),
+                ('description', models.TextField(blank=True, help_text="The plan's own words for this item.", verbose_name='description')),
+                ('kind', models.CharField(choices=[('section', 'Section'), ('quantitative', 'Quantitative target'), ('milestone', 'Milestone')], default='milestone', max_length=16, verbose_name='kind')),
+                ('start_date', models.DateField(verbose_name='start date')),
+                ('deadline', models.DateField(verbose_name='deadline')),
+                ('original_deadline', models.DateField(blank=True, help_text='Kept when an extension moves the deadline.', null=True, verbose_name='original deadline')),
+                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
+                ('metric', models.CharField(blank=True, help_text='What is counted or measured.', max_length=200, verbose_name='metric')),
+                ('target_value', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='target value')),
+                ('target_value_max', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='target upper bound')),
+                ('unit', models.CharField(blank=True, max_length=16, verbose_name='unit')),
+                ('comparator', models.CharField(blank=True, choices=[('>=', 'at least (≥)'), ('>', 'more than (>)'), ('=', 'exactly (=)'), ('~', 'about (≈)'), ('<=', 'at most (≤)'), ('range', 'range')], max_length=8, verbose_name='comparator')),
+                ('baseline', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='baseline')),
+                ('measure', models.CharField(choices=[('cumulative', 'Cumulative count'), ('ratio', 'Point-in-time ratio')], default='cumulative', max_length=16, verbose_name='measure')),
+                ('pacing', models.CharField(choices=[('linear', 'Linear from start to deadline'), ('deadline', 'All at the deadline')], default='linear', max_length=16, verbose_name='pacing')),
+                ('reporting_cycle', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly')], default='monthly', max_length=16, verbose_name='reporting cycle')),
+                ('needs_review', models.BooleanField(default=False, help_text='Set when an import could not read the item with certainty.', verbose_name='needs review')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('lead_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_tasks', to='plans.department', verbose_name='lead department')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_tasks', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='plans.task', verbose_name='parent task')),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='plans.plan', verbose_name='plan')),
+                ('supporting_departments', models.ManyToManyField(blank=True, related_name='supported_tasks', to='plans.department', verbose_name='supporting departments')),
             ],
             options={
-                "verbose_name": "task",
-                "verbose_name_plural": "tasks",
-                "ordering": ["plan", "position"],
+                'verbose_name': 'task',
+                'verbose_name_plural': 'tasks',
+                'ordering': ['plan', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalTask",
+            name='HistoricalTask',
             fields=[
-                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="The item's number as the plan writes it, unique within the plan.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("title", models.CharField(max_length=500, verbose_name="title")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("section", "Section"),
-                            ("quantitative", "Quantitative target"),
-                            ("milestone", "Milestone"),
-                        ],
-                        default="milestone",
-                        max_length=16,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("start_date", models.DateField(verbose_name="start date")),
-                ("deadline", models.DateField(verbose_name="deadline")),
-                (
-                    "original_deadline",
-                    models.DateField(
-                        blank=True,
-                        help_text="Kept when an extension moves the deadline.",
-                        null=True,
-                        verbose_name="original deadline",
-                    ),
-                ),
-                ("completed_on", models.DateField(blank=True, null=True, verbose_name="completed on")),
-                (
-                    "metric",
-                    models.CharField(
-                        blank=True, help_text="What is counted or measured.", max_length=200, verbose_name="metric"
-                    ),
-                ),
-                (
-                    "target_value",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="target value"
-                    ),
-                ),
-                (
-                    "target_value_max",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="target upper bound"
-                    ),
-                ),
-                ("unit", models.CharField(blank=True, max_length=16, verbose_name="unit")),
-                (
-                    "comparator",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            (">=", "at least (≥)"),
-                            (">", "more than (>)"),
-                            ("=", "exactly (=)"),
-                            ("~", "about (≈)"),
-                            ("<=", "at most (≤)"),
-                            ("range", "range"),
-                        ],
-                        max_length=8,
-                        verbose_name="comparator",
-                    ),
-                ),
-                (
-                    "baseline",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="baseline"
-                    ),
-                ),
-                (
-                    "measure",
-                    models.CharField(
-                        choices=[("cumulative", "Cumulative count"), ("ratio", "Point-in-time ratio")],
-                        default="cumulative",
-                        max_length=16,
-                        verbose_name="measure",
-                    ),
-                ),
-                (
-                    "pacing",
-                    models.CharField(
-                        choices=[("linear", "Linear from start to deadline"), ("deadline", "All at the deadline")],
-                        default="linear",
-                        max_length=16,
-                        verbose_name="pacing",
-                    ),
-                ),
-                (
-                    "reporting_cycle",
-                    models.CharField(
-                        choices=[("monthly", "Monthly"), ("quarterly", "Quarterly")],
-                        default="monthly",
-                        max_length=16,
-                        verbose_name="reporting cycle",
-                    ),
-                ),
-                (
-                    "needs_review",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Set when an import could not read the item with certainty.",
-                        verbose_name="needs review",
-                    ),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "lead_department",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="plans.department",
-                        verbose_name="lead department",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="owner",
-                    ),
-                ),
-                (
-                    "plan",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="plans.plan",
-                        verbose_name="plan",
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="plans.task",
-                        verbose_name="parent task",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('code', models.CharField(help_text="The item's number as the plan writes it, unique within the plan.", max_length=64, verbose_name='code')),
+                ('title', models.CharField(max_length=500, verbose_name='title')),
+                ('kind', models.CharField(choices=[('section', 'Section'), ('quantitative', 'Quantitative target'), ('milestone', 'Milestone')], default='milestone', max_length=16, verbose_name='kind')),
+                ('start_date', models.DateField(verbose_name='start date')),
+                ('deadline', models.DateField(verbose_name='deadline')),
+                ('original_deadline', models.DateField(blank=True, help_text='Kept when an extension moves the deadline.', null=True, verbose_name='original deadline')),
+                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
+                ('metric', models.CharField(blank=True, help_text='What is counted or measured.', max_length=200, verbose_name='metric')),
+                ('target_value', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='target value')),
+                ('target_value_max', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='target upper bound')),
+                ('unit', models.CharField(blank=True, max_length=16, verbose_name='unit')),
+                ('comparator', models.CharField(blank=True, choices=[('>=', 'at least (≥)'), ('>', 'more than (>)'), ('=', 'exactly (=)'), ('~', 'about (≈)'), ('<=', 'at most (≤)'), ('range', 'range')], max_length=8, verbose_name='comparator')),
+                ('baseline', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='baseline')),
+                ('measure', models.CharField(choices=[('cumulative', 'Cumulative count'), ('ratio', 'Point-in-time ratio')], default='cumulative', max_length=16, verbose_name='measure')),
+                ('pacing', models.CharField(choices=[('linear', 'Linear from start to deadline'), ('deadline', 'All at the deadline')], default='linear', max_length=16, verbose_name='pacing')),
+                ('reporting_cycle', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly')], default='monthly', max_length=16, verbose_name='reporting cycle')),
+                ('needs_review', models.BooleanField(default=False, help_text='Set when an import could not read the item with certainty.', verbose_name='needs review')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('lead_department', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.department', verbose_name='lead department')),
+                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.plan', verbose_name='plan')),
+                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.task', verbose_name='parent task')),
             ],
             options={
-                "verbose_name": "historical task",
-                "verbose_name_plural": "historical tasks",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical task',
+                'verbose_name_plural': 'historical tasks',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name="department",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("reporting_day__gte", 1), ("reporting_day__lte", 28)),
-                name="department_reporting_day_in_month",
-            ),
+            model_name='department',
+            constraint=models.CheckConstraint(condition=models.Q(('reporting_day__gte', 1), ('reporting_day__lte', 28)), name='department_reporting_day_in_month'),
         ),
         migrations.AddConstraint(
-            model_name="plan",
-            constraint=models.UniqueConstraint(
-                fields=("bureau", "year", "title"), name="plan_unique_per_bureau_year_title"
-            ),
+            model_name='plan',
+            constraint=models.UniqueConstraint(fields=('bureau', 'year', 'title'), name='plan_unique_per_bureau_year_title'),
         ),
         migrations.AddConstraint(
-            model_name="plan",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("period_end__gte", models.F("period_start"))), name="plan_period_in_order"
-            ),
+            model_name='plan',
+            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='plan_period_in_order'),
         ),
         migrations.AddConstraint(
-            model_name="plan",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("year__gte", 2000), ("year__lte", 2100)), name="plan_year_plausible"
-            ),
+            model_name='plan',
+            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='plan_year_plausible'),
         ),
         migrations.AddIndex(
-            model_name="task",
-            index=models.Index(fields=["deadline"], name="task_deadline_idx"),
+            model_name='task',
+            index=models.Index(fields=['deadline'], name='task_deadline_idx'),
         ),
         migrations.AddIndex(
-            model_name="task",
-            index=models.Index(fields=["lead_department", "deadline"], name="task_department_deadline_idx"),
+            model_name='task',
+            index=models.Index(fields=['lead_department', 'deadline'], name='task_department_deadline_idx'),
         ),
         migrations.AddIndex(
-            model_name="task",
-            index=models.Index(fields=["owner", "deadline"], name="task_owner_deadline_idx"),
+            model_name='task',
+            index=models.Index(fields=['owner', 'deadline'], name='task_owner_deadline_idx'),
         ),
         migrations.AddIndex(
-            model_name="task",
-            index=models.Index(fields=["plan", "position"], name="task_plan_position_idx"),
+            model_name='task',
+            index=models.Index(fields=['plan', 'position'], name='task_plan_position_idx'),
         ),
         migrations.AddConstraint(
-            model_name="task",
-            constraint=models.UniqueConstraint(fields=("plan", "code"), name="task_code_unique_in_plan"),
+            model_name='task',
+            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='task_code_unique_in_plan'),
         ),
         migrations.AddConstraint(
-            model_name="task",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("deadline__gte", models.F("start_date"))), name="task_deadline_after_start"
-            ),
+            model_name='task',
+            constraint=models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('start_date'))), name='task_deadline_after_start'),
         ),
         migrations.AddConstraint(
-            model_name="task",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("target_value__isnull", True), ("target_value__gte", 0), _connector="OR"),
-                name="task_target_not_negative",
-            ),
+            model_name='task',
+            constraint=models.CheckConstraint(condition=models.Q(('target_value__isnull', True), ('target_value__gte', 0), _connector='OR'), name='task_target_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="task",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("target_value_max__isnull", True),
-                    ("target_value_max__gt", models.F("target_value")),
-                    _connector="OR",
-                ),
-                name="task_range_in_order",
-            ),
+            model_name='task',
+            constraint=models.CheckConstraint(condition=models.Q(('target_value_max__isnull', True), ('target_value_max__gt', models.F('target_value')), _connector='OR'), name='task_range_in_order'),
         ),
         migrations.AddConstraint(
-            model_name="task",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("baseline__isnull", True), ("baseline__gte", 0), _connector="OR"),
-                name="task_baseline_not_negative",
-            ),
+            model_name='task',
+            constraint=models.CheckConstraint(condition=models.Q(('baseline__isnull', True), ('baseline__gte', 0), _connector='OR'), name='task_baseline_not_negative'),
         ),
     ]

@@ -7,63 +7,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("plans", "0001_initial"),
+        ('plans', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="SheetImportJob",
+            name='SheetImportJob',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ("file_name", models.CharField(max_length=255, verbose_name="file name")),
-                (
-                    "storage_name",
-                    models.CharField(help_text="Key of the uploaded file in the preview storage.", max_length=64),
-                ),
-                ("options", models.JSONField(default=dict)),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
-                        default="queued",
-                        max_length=16,
-                        verbose_name="state",
-                    ),
-                ),
-                ("stage", models.CharField(blank=True, max_length=16)),
-                ("done", models.PositiveIntegerField(default=0)),
-                ("total", models.PositiveIntegerField(default=0)),
-                ("totals", models.JSONField(default=dict)),
-                ("message", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started at")),
-                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
-                (
-                    "plan",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="plans.plan",
-                        verbose_name="plan",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="user",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('file_name', models.CharField(max_length=255, verbose_name='file name')),
+                ('storage_name', models.CharField(help_text='Key of the uploaded file in the preview storage.', max_length=64)),
+                ('options', models.JSONField(default=dict)),
+                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16, verbose_name='state')),
+                ('stage', models.CharField(blank=True, max_length=16)),
+                ('done', models.PositiveIntegerField(default=0)),
+                ('total', models.PositiveIntegerField(default=0)),
+                ('totals', models.JSONField(default=dict)),
+                ('message', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plans.plan', verbose_name='plan')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],
             options={
-                "verbose_name": "spreadsheet import",
-                "verbose_name_plural": "spreadsheet imports",
-                "ordering": ["-created_at"],
-                "indexes": [models.Index(fields=["state"], name="sheet_job_state_idx")],
+                'verbose_name': 'spreadsheet import',
+                'verbose_name_plural': 'spreadsheet imports',
+                'ordering': ['-created_at'],
+                'indexes': [models.Index(fields=['state'], name='sheet_job_state_idx')],
             },
         ),
     ]

@@ -17,30 +17,27 @@ def copy_latest_approved(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("plans", "0002_sheet_import_job"),
-        ("tracking", "0002_review_workflow"),
+        ('plans', '0002_sheet_import_job'),
+        ('tracking', '0002_review_workflow'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="task",
-            name="reported_at",
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="approved report of"),
+            model_name='task',
+            name='reported_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='approved report of'),
         ),
         migrations.AddField(
-            model_name="task",
-            name="reported_percent",
-            field=models.DecimalField(
-                blank=True, decimal_places=2, editable=False, max_digits=5, null=True, verbose_name="approved percent"
-            ),
+            model_name='task',
+            name='reported_percent',
+            field=models.DecimalField(blank=True, decimal_places=2, editable=False, max_digits=5, null=True, verbose_name='approved percent'),
         ),
         migrations.AddField(
-            model_name="task",
-            name="reported_value",
-            field=models.DecimalField(
-                blank=True, decimal_places=4, editable=False, max_digits=18, null=True, verbose_name="approved actual"
-            ),
+            model_name='task',
+            name='reported_value',
+            field=models.DecimalField(blank=True, decimal_places=4, editable=False, max_digits=18, null=True, verbose_name='approved actual'),
         ),
         migrations.RunPython(copy_latest_approved, migrations.RunPython.noop),
     ]

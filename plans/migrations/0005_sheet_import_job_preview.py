@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("plans", "0004_calendar_days_and_robot_webhooks"),
+        ('plans', '0004_calendar_days_and_robot_webhooks'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="sheetimportjob",
-            name="dry_run",
-            field=models.BooleanField(default=False, verbose_name="preview only"),
+            model_name='sheetimportjob',
+            name='dry_run',
+            field=models.BooleanField(default=False, verbose_name='preview only'),
         ),
         migrations.AddField(
-            model_name="sheetimportjob",
-            name="preview",
+            model_name='sheetimportjob',
+            name='preview',
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

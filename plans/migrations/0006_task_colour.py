@@ -5,28 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("plans", "0005_sheet_import_job_preview"),
+        ('plans', '0005_sheet_import_job_preview'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="task",
-            name="colour",
-            field=models.CharField(blank=True, default="", editable=False, max_length=8, verbose_name="health"),
+            model_name='task',
+            name='colour',
+            field=models.CharField(blank=True, default='', editable=False, max_length=8, verbose_name='health'),
         ),
         migrations.AddField(
-            model_name="task",
-            name="colour_on",
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name="health as of"),
+            model_name='task',
+            name='colour_on',
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name='health as of'),
         ),
         migrations.AddIndex(
-            model_name="task",
-            index=models.Index(fields=["colour", "deadline"], name="task_colour_deadline_idx"),
+            model_name='task',
+            index=models.Index(fields=['colour', 'deadline'], name='task_colour_deadline_idx'),
         ),
         migrations.AddIndex(
-            model_name="task",
-            index=models.Index(fields=["colour_on"], name="task_colour_on_idx"),
+            model_name='task',
+            index=models.Index(fields=['colour_on'], name='task_colour_on_idx'),
         ),
     ]

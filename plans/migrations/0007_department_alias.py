@@ -5,31 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("plans", "0006_task_colour"),
+        ('plans', '0006_task_colour'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="DepartmentAlias",
+            name='DepartmentAlias',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=100, unique=True, verbose_name="spelling")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "department",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="aliases",
-                        to="plans.department",
-                        verbose_name="department",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, unique=True, verbose_name='spelling')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='plans.department', verbose_name='department')),
             ],
             options={
-                "verbose_name": "department alias",
-                "verbose_name_plural": "department aliases",
-                "ordering": ["department", "name"],
+                'verbose_name': 'department alias',
+                'verbose_name_plural': 'department aliases',
+                'ordering': ['department', 'name'],
             },
         ),
     ]

@@ -4,9 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("plans", "0007_department_alias"),
-        ("plans", "0007_department_robot_secrets_encrypted"),
+        ('plans', '0007_department_alias'),
+        ('plans', '0007_department_robot_secrets_encrypted'),
     ]
 
-    operations = []
+    operations = [
+    ]

@@ -4,9 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("plans", "0007_sheet_import_job_progress_in_cache_only"),
-        ("plans", "0008_merge_alias_and_secrets"),
+        ('plans', '0007_sheet_import_job_progress_in_cache_only'),
+        ('plans', '0008_merge_alias_and_secrets'),
     ]
 
-    operations = []
+    operations = [
+    ]

@@ -34,7 +34,7 @@ def test_a_request_over_the_limit_is_refused_from_its_content_length_without_rea
     client.force_login(staff_a)
     answer = client.generic(
         "POST",
-        reverse("admin:tracking_progressupdate_import"),
+        reverse("admin:plans_progressupdate_import"),
         b"",
         content_type="multipart/form-data; boundary=x",
         CONTENT_LENGTH=str(300 * MB),

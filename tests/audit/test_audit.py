@@ -73,7 +73,7 @@ def test_reviews_and_admin_deletions_are_recorded(client, administrator, staff_a
     update = progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(10))
     reviews.progress_approve(update=update, reviewer=manager)
     (approval,) = events(Action.APPROVAL)
-    assert approval.actor == manager and approval.object_type == "tracking.progressupdate"
+    assert approval.actor == manager and approval.object_type == "plans.progressupdate"
     day = CalendarDay.objects.create(date=datetime.date(2025, 10, 11), is_working_day=True, note="国庆调休")
     client.force_login(administrator)
     answer = client.post(reverse("admin:plans_calendarday_delete", args=[day.pk]), {"post": "yes"})

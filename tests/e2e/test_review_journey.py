@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from plans.models import ReviewState
 from tests.factories import TaskFactory
-from tracking.models import ExtensionRequest, ReviewState
+from tracking.models import ExtensionRequest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +62,7 @@ def test_report_extend_approve_find_and_export(
     context = page.context
     context.clear_cookies()
     page = login(manager)
-    for url in ("/manage/tracking/progressupdate/?state__exact=submitted", "/manage/tracking/extensionrequest/"):
+    for url in ("/manage/plans/progressupdate/?state__exact=submitted", "/manage/tracking/extensionrequest/"):
         page.goto(live_server.url + url)
         page.check("#action-toggle")
         page.select_option("select[name=action]", "approve_selected")

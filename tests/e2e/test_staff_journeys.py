@@ -13,9 +13,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from plans.models import ProgressUpdate, ReviewState
 from tests.factories import TaskFactory
 from tracking import reviews
-from tracking.models import ProgressUpdate, ReviewState
 from tracking.services import progress_report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

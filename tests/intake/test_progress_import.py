@@ -12,8 +12,8 @@ from django.core.management import call_command
 from intake.progress_import import parse_amount, parse_period, progress_import_sheet, read_progress_rows
 from intake.sheets.cells import CellError
 from intake.sheets.reading import read_rows
+from plans.models import ProgressUpdate
 from tests.factories import TaskFactory
-from tracking.models import ProgressUpdate
 
 pytestmark = pytest.mark.django_db
 HEADER = ["编号", "填报期间", "实际完成值", "完成百分比", "进展情况", "更正说明"]

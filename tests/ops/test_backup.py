@@ -20,8 +20,8 @@ from django.test import override_settings
 from accounts.roles import ADMINISTRATOR
 from ops.backup import archives, backup_create
 from ops.models import Backup
+from plans.models import Evidence
 from tests.factories import DepartmentFactory, PlanFactory, ProgressUpdateFactory, TaskFactory, UserFactory
-from tracking.models import Evidence
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # One per pytest-xdist worker: a worker creating its empty database (DROP … WITH (FORCE)) would cut off another
@@ -108,7 +108,7 @@ def test_an_encrypted_backup_restores_every_row_and_every_file_into_an_empty_dat
 ):
     with connection.cursor() as cursor:
         before = table_checksums(cursor)
-    assert before["tracking_evidence"][0] == 5 and before["ops_backup"][0] == 0  # the run is recorded after the dump
+    assert before["plans_evidence"][0] == 5 and before["ops_backup"][0] == 0  # the run is recorded after the dump
     files_before = file_hashes(media)
     key = Fernet.generate_key().decode()
     out = StringIO()

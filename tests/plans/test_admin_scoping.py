@@ -62,7 +62,7 @@ def test_autocomplete_offers_only_visible_tasks(client, staff_a, task_a, task_b)
     client.force_login(staff_a)
     response = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "tracking", "model_name": "progressupdate", "field_name": "task", "term": ""},
+        {"app_label": "plans", "model_name": "progressupdate", "field_name": "task", "term": ""},
     )
     assert response.status_code == 200
     ids = {int(item["id"]) for item in json.loads(response.content)["results"]}
@@ -73,15 +73,15 @@ def test_progress_updates_of_other_departments_are_hidden(client, staff_a, task_
     mine = ProgressUpdateFactory(task=task_a, reported_by=staff_a)
     theirs = ProgressUpdateFactory(task=task_b)
     client.force_login(staff_a)
-    listed = client.get(reverse("admin:tracking_progressupdate_changelist")).context["cl"].result_list
+    listed = client.get(reverse("admin:plans_progressupdate_changelist")).context["cl"].result_list
     assert {update.pk for update in listed} == {mine.pk}
-    assert client.get(reverse("admin:tracking_progressupdate_change", args=[theirs.pk])).status_code == 403
-    assert client.get(reverse("admin:tracking_progressupdate_change", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("admin:plans_progressupdate_change", args=[theirs.pk])).status_code == 403
+    assert client.get(reverse("admin:plans_progressupdate_change", args=[mine.pk])).status_code == 200
 
 
 def test_the_report_form_offers_only_visible_tasks(client, staff_a, task_a, task_b):
     client.force_login(staff_a)
-    response = client.get(reverse("admin:tracking_progressupdate_add"))
+    response = client.get(reverse("admin:plans_progressupdate_add"))
     choices = response.context["adminform"].form.fields["task"].queryset
     assert set(choices.values_list("pk", flat=True)) == {task_a.pk}
 

@@ -17,18 +17,18 @@ def test_staff_mute_and_unmute_a_task_from_its_page(client, bureau):
     client.force_login(bureau.owner)
     page = client.get(f"/tasks/{bureau.due_in_3.pk}/")
     assert b"mute-form" in page.content and b'value="mute"' in page.content
-    client.post(f"/tasks/{bureau.due_in_3.pk}/", {"action": "mute"})
+    client.post(f"/reminders/tasks/{bureau.due_in_3.pk}/mute/", {"action": "mute"})
     assert TaskMute.objects.filter(user=bureau.owner, task=bureau.due_in_3).exists()
     assert b'value="unmute"' in client.get(f"/tasks/{bureau.due_in_3.pk}/").content
-    client.post(f"/tasks/{bureau.due_in_3.pk}/", {"action": "mute"})  # twice is still one mute
+    client.post(f"/reminders/tasks/{bureau.due_in_3.pk}/mute/", {"action": "mute"})  # twice is still one mute
     assert TaskMute.objects.filter(user=bureau.owner).count() == 1
-    client.post(f"/tasks/{bureau.due_in_3.pk}/", {"action": "unmute"})
+    client.post(f"/reminders/tasks/{bureau.due_in_3.pk}/mute/", {"action": "unmute"})
     assert not TaskMute.objects.exists()
 
 
 def test_a_task_out_of_scope_cannot_be_muted(client, bureau):
     client.force_login(bureau.other)  # of the other department
-    response = client.post(f"/tasks/{bureau.due_in_3.pk}/", {"action": "mute"})
+    response = client.post(f"/reminders/tasks/{bureau.due_in_3.pk}/mute/", {"action": "mute"})
     assert response.status_code == 404 and not TaskMute.objects.exists()
 
 

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from plans.models import Task
+from plans.models import ReviewState, Task
 from tests.factories import ProgressUpdateFactory, TaskFactory
 from tracking.derived import task_derived_refresh
-from tracking.models import ExtensionRequest, ReviewState
+from tracking.models import ExtensionRequest
 
 
 def at(day: str, hour: int = 10) -> datetime.datetime:

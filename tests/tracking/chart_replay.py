@@ -7,11 +7,10 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from plans.models import Plan, Task
+from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.pacing import expected_percent, percent_complete
 from tracking.chart_points import month_ends
 from tracking.charts import Point
-from tracking.models import ProgressUpdate, ReviewState
 
 
 def plan_progress_series(plan: Plan, *, tasks: QuerySet[Task], today: datetime.date) -> list[Point]:

@@ -11,14 +11,14 @@ import pytest
 from django.core.cache import cache
 
 from plans import services as plan_services
-from plans.models import Plan, Task
+from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.selectors import task_scope
 from tests.factories import PlanFactory, TaskFactory
 from tests.tracking.chart_replay import plan_progress_series
 from tracking.chart_points import month_ends
 from tracking.charts import plan_progress_series_cached
 from tracking.derived import task_derived_refresh
-from tracking.models import ChartPoint, ProgressUpdate, ReviewState
+from tracking.models import ChartPoint
 from tracking.reviews import progress_approve
 from tracking.services import progress_report
 

@@ -17,14 +17,14 @@ from intake.sheet_import import plan_import_sheet
 from intake.sheets.reading import read_rows
 from intake.sheets.rows import read_task_rows
 from plans import services as plan_services
-from plans.models import Plan, Task
+from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.selectors import with_progress
 from tests.factories import ProgressUpdateFactory, TaskFactory
 from tests.tracking.chart_replay import plan_progress_series
 from tracking import reviews
 from tracking.chart_points import month_ends
 from tracking.derived import figures_version_key, task_derived_rollover
-from tracking.models import ChartPoint, PlanChartSum, ProgressUpdate, ReviewState
+from tracking.models import ChartPoint, PlanChartSum
 from tracking.services import progress_report
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from plans.models import Task
+from plans.models import Evidence, ProgressUpdate, Task
 from plans.selectors import with_progress
 from tests.factories import TaskFactory
-from tracking.models import Evidence, ProgressUpdate
 from tracking.reviews import progress_approve
 from tracking.services import progress_report
 
@@ -120,7 +119,7 @@ def test_staff_report_through_the_task_page_and_cannot_edit_it_afterwards(client
     update = task_a.updates.get()
     assert (update.value, update.reported_by, update.evidence.count()) == (Decimal(210), staff_a, 1)
     assert (
-        client.get(reverse("admin:tracking_progressupdate_change", args=[update.pk])).context["has_change_permission"]
+        client.get(reverse("admin:plans_progressupdate_change", args=[update.pk])).context["has_change_permission"]
         is False
     )
     download = client.get(reverse("evidence-download", args=[update.evidence.get().pk]))

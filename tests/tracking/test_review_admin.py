@@ -7,11 +7,12 @@ import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
 
-from tracking.models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
+from plans.models import ProgressUpdate, ReviewState
+from tracking.models import ClosureRequest, ExtensionRequest
 from tracking.services import progress_report
 
 pytestmark = pytest.mark.django_db
-UPDATES = reverse("admin:tracking_progressupdate_changelist")
+UPDATES = reverse("admin:plans_progressupdate_changelist")
 EXTENSIONS = reverse("admin:tracking_extensionrequest_changelist")
 
 
@@ -114,3 +115,12 @@ def test_the_task_list_shows_the_waiting_figure_beside_the_approved_one(client, 
     client.force_login(manager)
     page = client.get(reverse("admin:plans_task_changelist")).content.decode()
     assert "100家" in page and "180家" in page
+
+
+def test_a_bookmark_of_the_old_progress_admin_lands_on_its_new_page(client, manager):
+    """Progress updates moved from tracking to plans; a manager's bookmark of the review list still works."""
+    client.force_login(manager)
+    response = client.get("/manage/tracking/progressupdate/?review=submitted")
+    assert response.status_code == 301
+    assert response["Location"] == "/manage/plans/progressupdate/?review=submitted"
+    assert client.get(response["Location"]).status_code == 200

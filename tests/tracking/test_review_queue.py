@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from plans.models import ReviewState
 from tests.factories import TaskFactory
 from tracking import reviews
-from tracking.models import ReviewState
 from tracking.services import progress_report
 
 pytestmark = pytest.mark.django_db
@@ -134,12 +134,12 @@ def test_the_admin_list_opens_on_waiting_reports_with_figures_and_evidence_links
         evidence_files=[SimpleUploadedFile("evil.pdf", b"%PDF x"), SimpleUploadedFile("evil2.txt", b"x")],
     )
     client.force_login(manager)
-    url = reverse("admin:tracking_progressupdate_changelist")
+    url = reverse("admin:plans_progressupdate_changelist")
     listing = client.get(url)
     assert [u.pk for u in listing.context["cl"].result_list] == [waiting.pk]
     assert "66家" in listing.content.decode() and "66.0000" not in listing.content.decode()
     assert len(client.get(url, {"review": "all"}).context["cl"].result_list) == 2
-    detail = client.get(reverse("admin:tracking_progressupdate_change", args=[waiting.pk])).content.decode()
+    detail = client.get(reverse("admin:plans_progressupdate_change", args=[waiting.pk])).content.decode()
     assert "&lt;br&gt;" not in detail and detail.count(">evil") == 2 and "<br>" in detail
     done = client.post(url, {"action": "approve_selected", helpers.ACTION_CHECKBOX_NAME: [waiting.pk]}, follow=True)
     assert messages_of(done) == ["已通过 1 项。"]
@@ -148,7 +148,7 @@ def test_the_admin_list_opens_on_waiting_reports_with_figures_and_evidence_links
 def test_a_waiting_report_is_approved_or_returned_from_its_admin_page(client, manager, staff_a, task_a):
     waiting = progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(66))
     client.force_login(manager)
-    url = reverse("admin:tracking_progressupdate_change", args=[waiting.pk])
+    url = reverse("admin:plans_progressupdate_change", args=[waiting.pk])
     page = client.get(url).content.decode()
     assert 'id="review-form"' in page and "66家" in page and "66.0000" not in page
     returned = client.post(
@@ -164,7 +164,7 @@ def test_a_waiting_report_is_approved_or_returned_from_its_admin_page(client, ma
 
 def test_the_admin_asks_the_same_confirmation_for_an_implausible_figure(client, manager, task_a):
     client.force_login(manager)
-    url = reverse("admin:tracking_progressupdate_add")
+    url = reverse("admin:plans_progressupdate_add")
     data = {"task": task_a.pk, "period": "2025-06", "value": "100000"}
     refused = client.post(url, data)
     assert refused.status_code == 200 and "confirm" in refused.context["adminform"].form.errors

@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from config.celery import app
+from plans.models import ReviewState
 from reminders.delivery import deliver_due
 from reminders.models import Message
 from tests.factories import TaskFactory
 from tracking import reviews
-from tracking.models import ExtensionRequest, ReviewState
+from tracking.models import ExtensionRequest
 from tracking.services import progress_report
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_returning_needs_a_reason_and_tells_the_reporter_through_the_outbox(staf
     assert (queued.recipient, queued.state, queued.notice) == (
         staff_a,
         Message.State.PENDING,
-        f"returned:tracking.progressupdate:{update.pk}",
+        f"returned:plans.progressupdate:{update.pk}",
     )
     assert deliver_due() == {"sent": 1, "retry": 0, "failed": 0, "skipped": 0, "held": 0, "unconfirmed": 0}
     assert len(mail.outbox) == 1
@@ -157,8 +158,7 @@ def test_the_task_keeps_a_true_copy_of_its_latest_approved_figures(staff_a, mana
     """Lists colour tasks from this copy; every way an update gets approved must keep it true."""
     from django.db.models import OuterRef, Subquery
 
-    from plans.models import Task
-    from tracking.models import ProgressUpdate
+    from plans.models import ProgressUpdate, Task
 
     first = report(task_a, staff_a, 100)
     assert Task.objects.get(pk=task_a.pk).reported_value is None  # waiting: not counted

@@ -19,11 +19,12 @@ from django.utils import translation
 
 from intake.progress_import import progress_import_sheet, read_progress_rows
 from intake.sheets.reading import read_rows
+from plans.models import ProgressUpdate, ReviewState
 from reminders.delivery import deliver_due
 from tests.factories import TaskFactory
 from tracking import reviews
 from tracking.forms import ReportForm
-from tracking.models import ClosureRequest, ExtensionRequest, ProgressUpdate, ReviewState
+from tracking.models import ClosureRequest, ExtensionRequest
 from tracking.services import progress_report, progress_withdraw
 
 pytestmark = pytest.mark.django_db

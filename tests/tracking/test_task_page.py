@@ -8,7 +8,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tracking.models import ClosureRequest, ExtensionRequest, ReviewState
+from plans.models import ReviewState
+from tracking.models import ClosureRequest, ExtensionRequest
 from tracking.services import progress_report
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import tracking.models
+import plans.progress_models  # validate_period and evidence_path moved there with ProgressUpdate
 from django.conf import settings
 from django.db import migrations, models
 
@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             name='ProgressUpdate',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=7, validators=[tracking.models.validate_period], verbose_name='reporting period')),
+                ('period', models.CharField(max_length=7, validators=[plans.progress_models.validate_period], verbose_name='reporting period')),
                 ('value', models.DecimalField(blank=True, decimal_places=4, help_text='Cumulative actual so far (quantitative tasks).', max_digits=18, null=True, verbose_name='actual value')),
                 ('percent', models.DecimalField(blank=True, decimal_places=2, help_text='Milestone tasks: how far along, 0–100.', max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='percent done')),
                 ('narrative', models.TextField(blank=True, verbose_name='progress narrative')),
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             name='Evidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=tracking.models.evidence_path, verbose_name='file')),
+                ('file', models.FileField(max_length=255, upload_to=plans.progress_models.evidence_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='original file name')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size in bytes')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
