@@ -39,35 +39,94 @@ def chart_points_unreported_refresh(task_ids: list[int]) -> int:
     Without an approved update a task's actual is 100 from the month it was completed, else 0, and its
     expected is ``plans.pacing_sql``'s, evaluated at each month end: ``chart_points.task_points`` of no
     reports, as SQL. The tasks must be locked by the caller, who has checked that they have no approved
-    update. Why not the ORM: it has no INSERT … SELECT, no DELETE … RETURNING and no upsert that adds to
-    a row; through Python a 10,000-row import brought 120,000 points out and back (2.9 s of 6.8 s,
+    update. Why not the ORM: it has no INSERT … SELECT, no DELETE or INSERT … RETURNING and no upsert that
+    adds to a row; through Python a 10,000-row import brought 120,000 points out and back (2.9 s of 6.8 s,
     measured). Tested by tests/tracking/test_chart_points_sql.py against ``task_points``, and by
     tests/tracking/test_derived.py.
     """
     if not task_ids:
         return 0
+    with cursor() as c:
+        c.execute(f"SELECT DISTINCT task_id FROM {_points()} WHERE task_id = ANY(%s)", [list(task_ids)])
+        kept = {pk for (pk,) in c.fetchall()}
+    first = [pk for pk in task_ids if pk not in kept]
+    return _points_first(first) + _points_again(sorted(kept))
+
+
+def _points() -> str:
+    return connection.ops.quote_name(ChartPoint._meta.db_table)
+
+
+def _fresh_points(task_ids: list[int]) -> tuple[str, list]:
+    """The SELECT of the points of these tasks (sections have none), in the chart point table's columns."""
     quote = connection.ops.quote_name
     point, task, plan = ChartPoint._meta, Task._meta, Plan._meta
     inputs = PacingInputs.columns(lambda name: Col("task", task.get_field(name)))
-    month_end = Col("ends", point.get_field("month_end"))
-    expected_sql, expected_params = _compile(expected_percent(inputs, today=month_end))
-    points, sums = quote(point.db_table), quote(PlanChartSum._meta.db_table)
-    values = ["task_id", "plan_id", "month_end", "actual", "expected", "task_updated_at"]
+    expected_sql, expected_params = _compile(expected_percent(inputs, today=Col("ends", point.get_field("month_end"))))
+    sql = (
+        f"SELECT task.id AS task_id, task.plan_id, ends.month_end, "
+        f"CASE WHEN task.completed_on <= ends.month_end THEN 100.0 ELSE 0.0 END::float8 AS actual, "
+        f"({expected_sql})::float8 AS expected, task.updated_at AS task_updated_at "
+        f"FROM {quote(task.db_table)} task JOIN {quote(plan.db_table)} p ON p.id = task.plan_id "
+        f"CROSS JOIN LATERAL (SELECT (first_day + interval '1 month' - interval '1 day')::date AS month_end "
+        f"FROM generate_series(date_trunc('month', p.period_start::timestamp), "
+        f"date_trunc('month', p.period_end::timestamp), interval '1 month') AS first_day) ends "
+        f"WHERE task.id = ANY(%s) AND task.kind <> %s ORDER BY task.id, ends.month_end"
+    )
+    return sql, [*expected_params, list(task_ids), Task.Kind.SECTION.value]
+
+
+def _lock_plans(c, plans_sql: str, params: list) -> None:
+    """The plans are locked before their sums move, as ``chart_points._sums_move`` does."""
+    quote = connection.ops.quote_name
+    c.execute(f"SELECT 1 FROM {quote(Plan._meta.db_table)} WHERE id IN ({plans_sql}) ORDER BY id FOR UPDATE", params)
+
+
+def _sums_move() -> str:
+    """The upsert that adds ``change`` (a query named in a WITH clause) to the plans' sums."""
+    sums = connection.ops.quote_name(PlanChartSum._meta.db_table)
+    return (
+        f"INSERT INTO {sums} (plan_id, month_end, actual, expected, tasks) "
+        f"SELECT change.plan_id, change.month_end, coalesce(kept.actual, 0) + change.actual, "
+        f"coalesce(kept.expected, 0) + change.expected, greatest(coalesce(kept.tasks, 0) + change.tasks, 0) "
+        f"FROM change LEFT JOIN {sums} kept ON kept.plan_id = change.plan_id AND kept.month_end = change.month_end "
+        f"ORDER BY change.plan_id, change.month_end ON CONFLICT (plan_id, month_end) DO UPDATE SET "
+        f"actual = excluded.actual, expected = excluded.expected, tasks = excluded.tasks"
+    )
+
+
+_COLUMNS = "task_id, plan_id, month_end, actual, expected, task_updated_at"
+
+
+def _points_first(task_ids: list[int]) -> int:
+    """Tasks with no points kept (new ones): their points inserted and summed in one statement."""
+    if not task_ids:
+        return 0
+    quote = connection.ops.quote_name
+    fresh_sql, fresh_params = _fresh_points(task_ids)
+    with cursor() as c:
+        _lock_plans(c, f"SELECT plan_id FROM {quote(Task._meta.db_table)} WHERE id = ANY(%s)", [list(task_ids)])
+        c.execute(
+            f"WITH put AS (INSERT INTO {_points()} ({_COLUMNS}) {fresh_sql} "
+            f"RETURNING plan_id, month_end, actual, expected), "
+            f"change AS (SELECT plan_id, month_end, sum(actual) AS actual, sum(expected) AS expected, "
+            f"count(*)::int AS tasks FROM put GROUP BY plan_id, month_end), "
+            f"moved AS ({_sums_move()}) SELECT coalesce(sum(tasks), 0) FROM change",
+            fresh_params,
+        )
+        return c.fetchone()[0]
+
+
+def _points_again(task_ids: list[int]) -> int:
+    """Tasks with points kept: compared with their fresh points, and only those that moved rewritten."""
+    if not task_ids:
+        return 0
+    points = _points()
+    fresh_sql, fresh_params = _fresh_points(task_ids)
     with cursor() as c:
         # Dropped first, not only on commit: a refresh may run twice inside a caller's longer transaction.
         c.execute("DROP TABLE IF EXISTS pg_temp.chart_fresh, pg_temp.chart_moved")
-        c.execute(
-            f"CREATE TEMPORARY TABLE chart_fresh ON COMMIT DROP AS "
-            f"SELECT task.id AS task_id, task.plan_id, ends.month_end, "
-            f"CASE WHEN task.completed_on <= ends.month_end THEN 100.0 ELSE 0.0 END::float8 AS actual, "
-            f"({expected_sql})::float8 AS expected, task.updated_at AS task_updated_at "
-            f"FROM {quote(task.db_table)} task JOIN {quote(plan.db_table)} p ON p.id = task.plan_id "
-            f"CROSS JOIN LATERAL (SELECT (first_day + interval '1 month' - interval '1 day')::date AS month_end "
-            f"FROM generate_series(date_trunc('month', p.period_start::timestamp), "
-            f"date_trunc('month', p.period_end::timestamp), interval '1 month') AS first_day) ends "
-            f"WHERE task.id = ANY(%s) AND task.kind <> %s",
-            [*expected_params, list(task_ids), Task.Kind.SECTION.value],
-        )
+        c.execute(f"CREATE TEMPORARY TABLE chart_fresh ON COMMIT DROP AS {fresh_sql}", fresh_params)
         # A task's points moved when any of them is new, gone or different: a re-imported title leaves them be.
         c.execute(
             f"CREATE TEMPORARY TABLE chart_moved ON COMMIT DROP AS "
@@ -78,10 +137,11 @@ def chart_points_unreported_refresh(task_ids: list[int]) -> int:
             f"OR old.actual <> fresh.actual OR old.expected <> fresh.expected",
             [list(task_ids)],
         )
-        # The plans are locked before their sums move, as ``chart_points._sums_move`` does.
-        c.execute(
-            f"SELECT 1 FROM {quote(plan.db_table)} WHERE id IN (SELECT plan_id FROM chart_fresh UNION "
-            f"SELECT plan_id FROM {points} WHERE task_id IN (SELECT task_id FROM chart_moved)) ORDER BY id FOR UPDATE"
+        _lock_plans(
+            c,
+            f"SELECT plan_id FROM chart_fresh UNION SELECT plan_id FROM {points} "
+            f"WHERE task_id IN (SELECT task_id FROM chart_moved)",
+            [],
         )
         c.execute(
             f"WITH gone AS (DELETE FROM {points} point USING chart_moved moved WHERE point.task_id = moved.task_id "
@@ -90,16 +150,10 @@ def chart_points_unreported_refresh(task_ids: list[int]) -> int:
             f"sum(tasks)::int AS tasks FROM (SELECT plan_id, month_end, -actual AS actual, -expected AS expected, "
             f"-1 AS tasks FROM gone UNION ALL SELECT plan_id, month_end, actual, expected, 1 FROM chart_fresh "
             f"WHERE task_id IN (SELECT task_id FROM chart_moved)) moves GROUP BY plan_id, month_end) "
-            f"INSERT INTO {sums} (plan_id, month_end, actual, expected, tasks) "
-            f"SELECT change.plan_id, change.month_end, coalesce(kept.actual, 0) + change.actual, "
-            f"coalesce(kept.expected, 0) + change.expected, greatest(coalesce(kept.tasks, 0) + change.tasks, 0) "
-            f"FROM change LEFT JOIN {sums} kept ON kept.plan_id = change.plan_id AND kept.month_end = change.month_end "
-            f"ORDER BY change.plan_id, change.month_end ON CONFLICT (plan_id, month_end) DO UPDATE SET "
-            f"actual = excluded.actual, expected = excluded.expected, tasks = excluded.tasks"
+            f"{_sums_move()}"
         )
-        names = ", ".join(quote(point.get_field(name).column) for name in values)
         c.execute(
-            f"INSERT INTO {points} ({names}) SELECT {names} FROM chart_fresh "
+            f"INSERT INTO {points} ({_COLUMNS}) SELECT {_COLUMNS} FROM chart_fresh "
             f"WHERE task_id IN (SELECT task_id FROM chart_moved)"
         )
         return c.rowcount
