@@ -124,38 +124,35 @@ def _points_again(task_ids: list[int]) -> int:
     points = _points()
     fresh_sql, fresh_params = _fresh_points(task_ids)
     with cursor() as c:
-        # Dropped first, not only on commit: a refresh may run twice inside a caller's longer transaction.
-        c.execute("DROP TABLE IF EXISTS pg_temp.chart_fresh, pg_temp.chart_moved")
-        c.execute(f"CREATE TEMPORARY TABLE chart_fresh ON COMMIT DROP AS {fresh_sql}", fresh_params)
         # A task's points moved when any of them is new, gone or different: a re-imported title leaves them be.
         c.execute(
-            f"CREATE TEMPORARY TABLE chart_moved ON COMMIT DROP AS "
-            f"SELECT DISTINCT coalesce(fresh.task_id, old.task_id) AS task_id FROM chart_fresh fresh "
+            f"SELECT DISTINCT coalesce(fresh.task_id, old.task_id) FROM ({fresh_sql}) fresh "
             f"FULL JOIN (SELECT * FROM {points} WHERE task_id = ANY(%s)) old "
             f"ON old.task_id = fresh.task_id AND old.month_end = fresh.month_end "
             f"WHERE fresh.task_id IS NULL OR old.task_id IS NULL OR old.plan_id <> fresh.plan_id "
             f"OR old.actual <> fresh.actual OR old.expected <> fresh.expected",
-            [list(task_ids)],
+            [*fresh_params, list(task_ids)],
         )
+        moved = sorted(pk for (pk,) in c.fetchall())
+        if not moved:
+            return 0
+        fresh_sql, fresh_params = _fresh_points(moved)
         _lock_plans(
             c,
-            f"SELECT plan_id FROM chart_fresh UNION SELECT plan_id FROM {points} "
-            f"WHERE task_id IN (SELECT task_id FROM chart_moved)",
-            [],
+            f"SELECT plan_id FROM {connection.ops.quote_name(Task._meta.db_table)} WHERE id = ANY(%s) "
+            f"UNION SELECT plan_id FROM {points} WHERE task_id = ANY(%s)",
+            [moved, moved],
         )
         c.execute(
-            f"WITH gone AS (DELETE FROM {points} point USING chart_moved moved WHERE point.task_id = moved.task_id "
-            f"RETURNING point.plan_id, point.month_end, point.actual, point.expected), "
+            f"WITH gone AS (DELETE FROM {points} WHERE task_id = ANY(%s) "
+            f"RETURNING plan_id, month_end, actual, expected), "
             f"change AS (SELECT plan_id, month_end, sum(actual) AS actual, sum(expected) AS expected, "
             f"sum(tasks)::int AS tasks FROM (SELECT plan_id, month_end, -actual AS actual, -expected AS expected, "
-            f"-1 AS tasks FROM gone UNION ALL SELECT plan_id, month_end, actual, expected, 1 FROM chart_fresh "
-            f"WHERE task_id IN (SELECT task_id FROM chart_moved)) moves GROUP BY plan_id, month_end) "
-            f"{_sums_move()}"
+            f"-1 AS tasks FROM gone UNION ALL SELECT plan_id, month_end, actual, expected, 1 FROM ({fresh_sql}) fresh) "
+            f"moves GROUP BY plan_id, month_end) {_sums_move()}",
+            [moved, *fresh_params],
         )
-        c.execute(
-            f"INSERT INTO {points} ({_COLUMNS}) SELECT {_COLUMNS} FROM chart_fresh "
-            f"WHERE task_id IN (SELECT task_id FROM chart_moved)"
-        )
+        c.execute(f"INSERT INTO {points} ({_COLUMNS}) {fresh_sql}", fresh_params)
         return c.rowcount
 
 

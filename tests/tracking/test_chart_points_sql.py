@@ -96,7 +96,7 @@ def test_moved_points_move_the_sums_and_the_others_are_left_alone():
         deadline=datetime.date(2025, 6, 30), completed_on=datetime.date(2025, 5, 3), updated_at=later
     )
     Task.objects.filter(pk=section.pk).update(kind=Task.Kind.SECTION, updated_at=later)
-    with transaction.atomic():  # twice in one transaction: the working tables are made again
+    with transaction.atomic():  # twice in one transaction: the second finds nothing moved
         chart_points_unreported_refresh([kept.pk, moved.pk, section.pk])
         assert chart_points_unreported_refresh([kept.pk, moved.pk, section.pk]) == 0
     assert set(ChartPoint.objects.filter(task=kept).values_list("task_updated_at", flat=True)) == {stamp}
