@@ -2,7 +2,8 @@
 instead of replaying every approved update of a plan (seconds for a plan of 20,000 tasks).
 
 A task's points are a pure function of the task and its approved updates, worked out here in Python
-with ``plans.pacing`` (tests/tracking/chart_replay.py replays every update as the reference). They are
+with ``plans.pacing`` (tests/tracking/chart_replay.py replays every update as the reference), or, for a
+task with no approved update (every new row of an import), in SQL by ``tracking.sql``. They are
 derived state, kept by ``tracking.derived.task_derived_refresh`` in the transaction of every write
 that changes a task or its approved updates; reading the chart only sums them.
 """
