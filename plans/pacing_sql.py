@@ -83,13 +83,14 @@ def percent_complete(inputs: PacingInputs) -> Case:
     )
 
 
-def expected_percent(inputs: PacingInputs, *, today: datetime.date) -> Case:
-    """``pacing.expected_percent`` (序时进度) on ``today``."""
+def expected_percent(inputs: PacingInputs, *, today: datetime.date | Expression) -> Case:
+    """``pacing.expected_percent`` (序时进度) on ``today``: a day, or a column of days (a chart's month ends)."""
+    day = today if hasattr(today, "resolve_expression") else Value(today)
     return Case(
-        When(LessThanOrEqual(inputs.deadline, Value(today)), then=Value(100.0)),
+        When(LessThanOrEqual(inputs.deadline, day), then=Value(100.0)),
         When(_is(inputs.pacing, "deadline"), then=Value(0.0)),
-        When(GreaterThanOrEqual(inputs.start_date, Value(today)), then=Value(0.0)),
-        default=Cast(DaysBetween(inputs.start_date, Value(today)), FloatField())
+        When(GreaterThanOrEqual(inputs.start_date, day), then=Value(0.0)),
+        default=Cast(DaysBetween(inputs.start_date, day), FloatField())
         * Value(100.0)
         / Cast(DaysBetween(inputs.start_date, inputs.deadline), FloatField()),
         output_field=FloatField(),

@@ -2,7 +2,8 @@
 instead of replaying every approved update of a plan (seconds for a plan of 20,000 tasks).
 
 A task's points are a pure function of the task and its approved updates, worked out here in Python
-with ``plans.pacing`` (tests/tracking/chart_replay.py replays every update as the reference). They are
+with ``plans.pacing`` (tests/tracking/chart_replay.py replays every update as the reference), or, for a
+task with no approved update (every new row of an import), in SQL by ``tracking.sql``. They are
 derived state, kept by ``tracking.derived.task_derived_refresh`` in the transaction of every write
 that changes a task or its approved updates; reading the chart only sums them.
 """
@@ -12,14 +13,15 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.pacing import expected_percent, percent_complete
+from plans.sql import AnyOf
 
 from .models import ChartPoint, PlanChartSum
-from .sql import chart_points_insert
+from .sql import chart_points_insert, chart_points_unreported_refresh
 
 CHUNK = 2000  # tasks per round trip when many are (re)worked out at once
 TASK_FIELDS = (
@@ -87,47 +89,58 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
     for at in range(0, len(ids), CHUNK):
         chunk = ids[at : at + CHUNK]
         with transaction.atomic():
-            tasks = list(Task.objects.filter(pk__in=chunk).select_for_update(of=("self",)).values(*TASK_FIELDS))
-            history: dict[int, list[tuple]] = {task["pk"]: [] for task in tasks}
-            approved = (
-                ProgressUpdate.objects.filter(task_id__in=chunk, state=ReviewState.APPROVED)
-                .order_by("task_id", "reported_at", "pk")
-                .values_list("task_id", "reported_at", "value", "percent")
-            )
-            for task_id, at_time, value, percent in approved:
-                history[task_id].append((timezone.localdate(at_time), value, percent))
-            new: dict[int, list[tuple]] = {}
-            for task in tasks:
-                if task["kind"] == Task.Kind.SECTION:
-                    continue
-                ends = month_ends(task["plan__period_start"], task["plan__period_end"])
-                new[task["pk"]] = [
-                    (task["plan_id"], month_end, actual, expected)
-                    for month_end, actual, expected in task_points(task, history[task["pk"]], ends)
-                ]
-            old: dict[int, list[tuple]] = {}
-            kept = ChartPoint.objects.filter(task_id__in=chunk).order_by("task_id", "month_end")
-            for task_id, *point in kept.values_list("task_id", "plan_id", "month_end", "actual", "expected"):
-                old.setdefault(task_id, []).append(tuple(point))
-            # Only tasks whose points moved are rewritten: a re-imported title or target leaves them be.
-            moved_ids = sorted(pk for pk in old.keys() | new.keys() if old.get(pk) != new.get(pk))
-            change: dict[tuple, list] = {}
-            for pk in moved_ids:
-                for sign, points in ((-1, old.get(pk, [])), (1, new.get(pk, []))):
-                    for plan_id, month_end, actual, expected in points:
-                        moved = change.setdefault((plan_id, month_end), [0.0, 0.0, 0])
-                        moved[0], moved[1], moved[2] = (
-                            moved[0] + sign * actual,
-                            moved[1] + sign * expected,
-                            moved[2] + sign,
-                        )
-            stamps = {task["pk"]: task["updated_at"] for task in tasks}
-            rows = [(pk, *point, stamps[pk]) for pk in moved_ids for point in new.get(pk, [])]
-            ChartPoint.objects.filter(task_id__in=moved_ids).delete()
-            chart_points_insert(rows)
-            _sums_move(change)
-            written += len(rows)
+            list(Task.objects.filter(AnyOf(F("pk"), chunk)).select_for_update(of=("self",)).values_list("pk"))
+            approved = ProgressUpdate.objects.filter(AnyOf(F("task_id"), chunk), state=ReviewState.APPROVED)
+            reported = set(approved.order_by().values_list("task_id", flat=True).distinct())
+            # Most tasks of an import have no approved update: their points are worked out in the database.
+            written += chart_points_unreported_refresh([pk for pk in chunk if pk not in reported])
+            if reported:
+                written += _points_replayed(sorted(reported))
     return written
+
+
+def _points_replayed(chunk: list[int]) -> int:
+    """``chart_points_refresh`` of tasks with approved updates: replayed in Python with ``task_points``."""
+    tasks = list(Task.objects.filter(pk__in=chunk).select_for_update(of=("self",)).values(*TASK_FIELDS))
+    history: dict[int, list[tuple]] = {task["pk"]: [] for task in tasks}
+    approved = (
+        ProgressUpdate.objects.filter(task_id__in=chunk, state=ReviewState.APPROVED)
+        .order_by("task_id", "reported_at", "pk")
+        .values_list("task_id", "reported_at", "value", "percent")
+    )
+    for task_id, at_time, value, percent in approved:
+        history[task_id].append((timezone.localdate(at_time), value, percent))
+    new: dict[int, list[tuple]] = {}
+    for task in tasks:
+        if task["kind"] == Task.Kind.SECTION:
+            continue
+        ends = month_ends(task["plan__period_start"], task["plan__period_end"])
+        new[task["pk"]] = [
+            (task["plan_id"], month_end, actual, expected)
+            for month_end, actual, expected in task_points(task, history[task["pk"]], ends)
+        ]
+    old: dict[int, list[tuple]] = {}
+    kept = ChartPoint.objects.filter(task_id__in=chunk).order_by("task_id", "month_end")
+    for task_id, *point in kept.values_list("task_id", "plan_id", "month_end", "actual", "expected"):
+        old.setdefault(task_id, []).append(tuple(point))
+    # Only tasks whose points moved are rewritten: a re-imported title or target leaves them be.
+    moved_ids = sorted(pk for pk in old.keys() | new.keys() if old.get(pk) != new.get(pk))
+    change: dict[tuple, list] = {}
+    for pk in moved_ids:
+        for sign, points in ((-1, old.get(pk, [])), (1, new.get(pk, []))):
+            for plan_id, month_end, actual, expected in points:
+                moved = change.setdefault((plan_id, month_end), [0.0, 0.0, 0])
+                moved[0], moved[1], moved[2] = (
+                    moved[0] + sign * actual,
+                    moved[1] + sign * expected,
+                    moved[2] + sign,
+                )
+    stamps = {task["pk"]: task["updated_at"] for task in tasks}
+    rows = [(pk, *point, stamps[pk]) for pk in moved_ids for point in new.get(pk, [])]
+    ChartPoint.objects.filter(task_id__in=moved_ids).delete()
+    chart_points_insert(rows)
+    _sums_move(change)
+    return len(rows)
 
 
 def _sums_move(change: dict[tuple[int, datetime.date], list]) -> None:

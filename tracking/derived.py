@@ -17,10 +17,11 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery
 
 from plans.models import Plan, ProgressUpdate, ReviewState, Task
-from plans.selectors import with_progress
+from plans.pacing_sql import PacingInputs, pacing_expressions
+from plans.sql import AnyOf
 
 from .chart_points import chart_points_refresh, chart_sums_rebuild
 
@@ -33,13 +34,14 @@ def figures_changed(plan_id: int) -> None:
     cache.set(figures_version_key(plan_id), uuid.uuid4().hex, timeout=None)
 
 
-def _colour_of(today: datetime.date) -> Subquery:
-    """The health colour of the outer task on ``today``: ``with_progress``, the pages' own rules."""
-    return Subquery(with_progress(Task.objects.filter(pk=OuterRef("pk")), today=today).values("health")[:1])
+def _colour_of(today: datetime.date) -> Expression:
+    """The health colour of the task on ``today``: the pages' own rules (``with_progress``'s health), on
+    the task's own columns, so that an UPDATE sets it without a subquery per row."""
+    return pacing_expressions(PacingInputs(), today=today)["health"]
 
 
 def task_derived_refresh(*, task_ids: Iterable[int] | QuerySet, today: datetime.date) -> int:
-    """Work out the derived state of these tasks again; return how many tasks were changed.
+    """Work out the derived state of these tasks again; return how many tasks changed colour.
 
     Three set-based statements whatever the number of tasks (the approved figures, then the colour,
     which reads them), the chart points a chunk at a time, and after the commit a new figures
@@ -49,20 +51,30 @@ def task_derived_refresh(*, task_ids: Iterable[int] | QuerySet, today: datetime.
         task_ids = sorted(set(task_ids))
         if not task_ids:
             return 0
-    tasks = Task.objects.filter(pk__in=task_ids)
+    # A list as one array parameter (``AnyOf``): psycopg parses every placeholder of a query each time.
+    tasks = (
+        Task.objects.filter(pk__in=task_ids)
+        if isinstance(task_ids, QuerySet)
+        else Task.objects.filter(AnyOf(F("pk"), task_ids))
+    )
     approved = ProgressUpdate.objects.filter(task=OuterRef("pk"), state=ReviewState.APPROVED).order_by(
         "-reported_at", "-pk"
     )
+    # A task with no figures and no approved update keeps none: not rewritten (the new rows of an import).
+    reported = Q(reported_value__isnull=False) | Q(reported_percent__isnull=False) | Q(reported_at__isnull=False)
     with transaction.atomic():
-        changed = tasks.update(
+        tasks.filter(reported | Exists(approved)).update(
             reported_value=Subquery(approved.values("value")[:1]),
             reported_percent=Subquery(approved.values("percent")[:1]),
             reported_at=Subquery(approved.values("reported_at")[:1]),
         )
-        tasks.update(colour=_colour_of(today), colour_on=today)
+        # Only colours that move are written: a re-import that changes titles or targets rewrites no colour.
+        changed = tasks.exclude(colour=_colour_of(today), colour_on=today).update(
+            colour=_colour_of(today), colour_on=today
+        )
         ids = list(tasks.values_list("pk", flat=True)) if isinstance(task_ids, QuerySet) else task_ids
         chart_points_refresh(task_ids=ids)
-        plan_ids = set(tasks.values_list("plan_id", flat=True).distinct())
+        plan_ids = set(tasks.order_by().values_list("plan_id", flat=True).distinct())
         transaction.on_commit(lambda: [figures_changed(plan_id) for plan_id in plan_ids])
     return changed
 

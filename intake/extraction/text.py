@@ -46,13 +46,21 @@ _SENTENCE_END = "。;:!?…”》)；：！？）"
 _TITLE_END = re.compile(r"(?:通知|方案|要点|计划|意见|规划|决定|办法|细则|报告|总结|思路|安排)$")
 
 
+_CIRCLED = re.compile("[\u2460-\u2473]")
+_CIRCLED_KEPT = re.compile("[\ue000-\ue013]")
+
+
 def normalize(text: str) -> str:
     """NFKC-fold full-width digits and letters, unify punctuation, keep Chinese quotes and brackets."""
+    if text.isascii() and "\n" not in text and "\r" not in text:
+        return text  # nothing below changes a line of ASCII (a sheet's numbers and codes)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" in text:  # one line has nothing to join (a sheet's cells, tens of thousands of them)
+        text = join_wrapped_lines(text)
     # NFKC would turn ① into 1; keep circled numbers, which plans use as item markers.
-    text = join_wrapped_lines(text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = re.sub("[\u2460-\u2473]", lambda m: chr(ord(m.group(0)) - 0x2460 + 0xE000), text.replace("\u3000", " "))
+    text = _CIRCLED.sub(lambda m: chr(ord(m.group(0)) - 0x2460 + 0xE000), text.replace("\u3000", " "))
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub("[\ue000-\ue013]", lambda m: chr(ord(m.group(0)) - 0xE000 + 0x2460), text)
+    text = _CIRCLED_KEPT.sub(lambda m: chr(ord(m.group(0)) - 0xE000 + 0x2460), text)
     text = text.translate(_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\ufffd", "")
     return _LOOSE_SPACE.sub("", text)

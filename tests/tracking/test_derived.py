@@ -170,6 +170,30 @@ def test_a_sheet_import_of_new_rows_then_of_changed_rows(tasks, plan, department
     assert_derived_is_a_full_recompute()
 
 
+def test_a_sheet_import_that_edits_reported_tasks_and_one_that_changes_only_titles(tasks, plan, department_a):
+    """Tasks with approved updates are replayed in Python, the others worked out in SQL: both in one chunk."""
+    header = ["序号", "重点任务", "具体目标", "责任单位", "责任人", "完成时限", "备注"]
+
+    def sheet(title: str, deadline: str):
+        rows = [
+            [1, title, "新认定高新技术企业300家以上", department_a.name, "", deadline, ""],
+            [2, "里程碑任务", "", department_a.name, "", "2025年6月底前", ""],
+            [4, "新任务", "技术合同成交额突破92亿元", department_a.name, "", deadline, ""],
+        ]
+        data = xlsx(header, rows, "2025年重点工作任务分解表")
+        return plan_import_sheet(
+            rows=read_task_rows(read_rows(data, "t.xlsx"), plan_year=2025), plan=plan, dry_run=False
+        )
+
+    first = sheet("加强科技企业培育", "2025年9月底前")
+    assert (first.counts["new"], first.counts["update"]) == (1, 2)
+    assert_derived_is_a_full_recompute()
+    stamps = dict(ChartPoint.objects.values_list("task_id", "task_updated_at").distinct())
+    assert sheet("加强科技企业培育（新）", "2025年9月底前").counts["update"] == 1  # a new title: no point moves
+    assert dict(ChartPoint.objects.values_list("task_id", "task_updated_at").distinct()) == stamps
+    assert_derived_is_a_full_recompute()
+
+
 def test_a_progress_ledger_import_by_a_manager(tasks, plan, manager):
     header = ["编号", "填报期间", "实际完成值", "完成百分比", "进展情况", "更正说明"]
     rows = [
