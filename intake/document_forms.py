@@ -67,6 +67,13 @@ def _people():
     return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
+def _target_figure(name: str, label, *, width: str) -> forms.DecimalField:
+    """An optional figure of the task's target, with the digits the task stores, in a narrow box."""
+    return Task._meta.get_field(name).formfield(
+        label=label, required=False, widget=forms.NumberInput(attrs={"style": f"width:{width}", "step": "any"})
+    )
+
+
 class ExtractedTaskForm(forms.Form):
     include = forms.BooleanField(label=_("import"), required=False, initial=True)
     code = forms.CharField(label=_("code"), max_length=64)
@@ -74,20 +81,8 @@ class ExtractedTaskForm(forms.Form):
     label = forms.CharField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label=_("title"), max_length=500, widget=forms.TextInput(attrs={"size": 40}))
     kind = forms.ChoiceField(label=_("kind"), choices=Task.Kind.choices)
-    value = forms.DecimalField(
-        label=_("target value"),
-        required=False,
-        max_digits=18,
-        decimal_places=4,
-        widget=forms.NumberInput(attrs={"style": "width:6em", "step": "any"}),
-    )
-    value_max = forms.DecimalField(
-        label=_("upper bound"),
-        required=False,
-        max_digits=18,
-        decimal_places=4,
-        widget=forms.NumberInput(attrs={"style": "width:5em", "step": "any"}),
-    )
+    value = _target_figure("target_value", _("target value"), width="6em")
+    value_max = _target_figure("target_value_max", _("upper bound"), width="5em")
     unit = forms.CharField(label=_("unit"), required=False, max_length=16, widget=forms.TextInput(attrs={"size": 4}))
     comparator = forms.ChoiceField(label=_("comparator"), required=False, choices=[("", "—"), *Task.Comparator.choices])
     metric = forms.CharField(required=False, widget=forms.HiddenInput)

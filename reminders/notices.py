@@ -28,24 +28,37 @@ def returned_notice_queue(*, item) -> int:
         "sender": sender,
         "site_url": settings.SITE_URL.rstrip("/"),
     }
+    return email_queue(
+        [sender],
+        notice=f"returned:{item._meta.label_lower}:{item.pk}",
+        subject=render_to_string("emails/returned_subject.txt", context).strip()[:300],
+        body_text=render_to_string("emails/returned.txt", context),
+    )
+
+
+def email_queue(recipients, **content) -> int:
+    """Queue one email to each of ``recipients``, held until mail may go out (working hours); return
+    how many were queued. One queued before under its unique key (the same notice or report and
+    person) is not queued again."""
     now = timezone.localtime()
     not_before = allowed_send_time(now, calendar=WorkCalendar())
-    try:
-        with transaction.atomic():
-            Message.objects.create(
-                recipient=sender,
-                channel=Channel.EMAIL,
-                address=sender.email,
-                day=now.date(),
-                notice=f"returned:{item._meta.label_lower}:{item.pk}",
-                subject=render_to_string("emails/returned_subject.txt", context).strip()[:300],
-                body_text=render_to_string("emails/returned.txt", context),
-                not_before=not_before,
-                next_attempt_at=not_before,
-            )
-    except IntegrityError:
-        return 0  # queued before: one notice per returned item
-    return 1
+    queued = 0
+    for recipient in recipients:
+        try:
+            with transaction.atomic():
+                Message.objects.create(
+                    recipient=recipient,
+                    channel=Channel.EMAIL,
+                    address=recipient.email,
+                    day=now.date(),
+                    not_before=not_before,
+                    next_attempt_at=not_before,
+                    **content,
+                )
+            queued += 1
+        except IntegrityError:
+            continue
+    return queued
 
 
 def on_item_returned(sender, item, **kwargs) -> None:

@@ -1,38 +1,15 @@
 """A built progress report (通报) goes to every manager by email, through the same outbox as reminders:
 one message per report and manager (a unique key), claimed, sent, retried, listed in the admin."""
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-
-from plans.workdays import WorkCalendar
-
-from .models import Channel, Message
-from .rules import allowed_send_time
+from .notices import email_queue
 
 
 def report_mail_queue(report) -> int:
     """Queue the report for each manager who has not been sent it; return how many were queued."""
     from reports.services import report_recipients
 
-    now = timezone.localtime()
-    not_before = allowed_send_time(now, calendar=WorkCalendar())
-    queued = 0
-    for manager in report_recipients(report):
-        try:
-            with transaction.atomic():
-                Message.objects.create(
-                    recipient=manager,
-                    channel=Channel.EMAIL,
-                    address=manager.email,
-                    day=now.date(),
-                    report=report,
-                    not_before=not_before,
-                    next_attempt_at=not_before,
-                )
-            queued += 1
-        except IntegrityError:
-            continue  # sent (or queued) before: a rebuilt report is not mailed again
-    return queued
+    # A report sent (or queued) before is not mailed again when it is rebuilt.
+    return email_queue(report_recipients(report), report=report)
 
 
 def on_report_built(sender, report, **kwargs) -> None:

@@ -270,52 +270,46 @@ def write_docx(figures: dict, *, overdue: QuerySet[TaskSnapshot], behind: QueryS
     )
 
     _heading(document, "三、逾期任务清单")
-    listed = list(overdue[:DOCX_OVERDUE_ROWS])
-    if listed:
-        _table(
-            document,
-            ["序号", "编号", "重点任务", "责任单位", "完成时限", "逾期天数"],
-            [
-                [n, r.code, r.title, r.department_name, f"{r.deadline:%Y-%m-%d}", r.days_overdue]
-                for n, r in enumerate(listed, start=1)
-            ],
-            wide={2, 3},
-        )
-        if figures["overdue"] > len(listed):
-            _paragraph(document, f"另有{figures['overdue'] - len(listed)}项逾期任务，详见附表（xlsx）。")
-    else:
-        _paragraph(document, "无逾期任务。")
+    _task_list(
+        document,
+        overdue,
+        total=figures["overdue"],
+        kind="逾期",
+        headers=["完成时限", "逾期天数"],
+        cells=lambda r: [f"{r.deadline:%Y-%m-%d}", r.days_overdue],
+    )
     _heading(document, "四、滞后任务（完成率低于序时进度）")
-    listed = list(behind[:DOCX_OVERDUE_ROWS])
-    if listed:
-        _table(
-            document,
-            ["序号", "编号", "重点任务", "责任单位", "目标", "实际完成值", "完成率", "序时进度"],
-            [
-                [
-                    n,
-                    r.code,
-                    r.title,
-                    r.department_name,
-                    r.target_text,
-                    r.actual_text or "—",
-                    _percent_text(r.percent),
-                    _percent_text(r.expected),
-                ]
-                for n, r in enumerate(listed, start=1)
-            ],
-            wide={2, 3},
-        )
-        if figures["behind"] > len(listed):
-            _paragraph(document, f"另有{figures['behind'] - len(listed)}项滞后任务，详见附表（xlsx）。")
-    else:
-        _paragraph(document, "无滞后任务。")
+    _task_list(
+        document,
+        behind,
+        total=figures["behind"],
+        kind="滞后",
+        headers=["目标", "实际完成值", "完成率", "序时进度"],
+        cells=lambda r: [r.target_text, r.actual_text or "—", _percent_text(r.percent), _percent_text(r.expected)],
+    )
     _heading(document, "五、工作要求")
     _paragraph(document, "请各责任单位对照上述情况，抓紧推进滞后、逾期任务，按时报送进展。")
     _signature(document, figures["bureau"], figures["built_on_words"])
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _task_list(document, tasks, *, total: int, kind: str, headers: list[str], cells) -> None:
+    """The first DOCX_OVERDUE_ROWS of a list of tasks as a numbered table (``cells``: a row's own
+    columns after its code, title and department), saying how many more the xlsx holds."""
+    listed = list(tasks[:DOCX_OVERDUE_ROWS])
+    if not listed:
+        _paragraph(document, f"无{kind}任务。")
+        return
+    _table(
+        document,
+        ["序号", "编号", "重点任务", "责任单位", *headers],
+        [[n, r.code, r.title, r.department_name, *cells(r)] for n, r in enumerate(listed, start=1)],
+        wide={2, 3},
+    )
+    if total > len(listed):
+        _paragraph(document, f"另有{total - len(listed)}项{kind}任务，详见附表（xlsx）。")
 
 
 def _signature(document, office: str, date_words: str) -> None:

@@ -64,34 +64,47 @@ class ReviewActionsMixin:
         return TemplateResponse(request, "admin/tracking/return_reason.html", context)
 
 
-def _requests_form(check):
+class RequestForm(forms.ModelForm):
     """A request form whose clean() runs the service's own check for the signed-in user."""
 
-    class RequestForm(forms.ModelForm):
-        user = None
+    check = None  # set per request by RequestAdmin.get_form
 
-        def clean(self):
-            cleaned = super().clean()
-            task = cleaned.get("task")
-            if task is not None and not self.errors:
-                try:
-                    check(self, task, cleaned)
-                except PermissionDenied as error:
-                    raise ValidationError(str(error)) from error
-            return cleaned
-
-    return RequestForm
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("task") is not None and not self.errors:
+            try:
+                self.check(cleaned)
+            except PermissionDenied as error:
+                raise ValidationError(str(error)) from error
+        return cleaned
 
 
 class RequestAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
+    """Filing a request: the form's fields, with the signed-in user, are its service's arguments."""
+
+    form = RequestForm
+    rules = None  # the request's check, shared by its service and this form (extension_check, …)
+    service = None  # what files the request (extension_request, …)
     task_lookup = "task"
     autocomplete_fields = ("task",)
     actions = ["approve_selected", "return_selected"]
     show_full_result_count = False
 
+    def _arguments(self, data: dict, user) -> dict:
+        return {"requested_by": user, **{name: data.get(name) for name in self.fields}}
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
+
+        def check(data):
+            self.rules(**self._arguments(data, request.user))
+
+        return type(form.__name__, (form,), {"check": staticmethod(check)})
+
+    def save_model(self, request, obj, form, change):
+        saved = self.service(**self._arguments(form.cleaned_data, request.user))
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
     def get_fields(self, request, obj=None):
         # The request form when filing one; every field, read-only, when looking at one.
@@ -109,30 +122,17 @@ class RequestAdmin(ScopedTaskAdminMixin, ReviewActionsMixin, admin.ModelAdmin):
 
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(RequestAdmin):
-    form = _requests_form(
-        lambda form, task, data: extension_check(
-            task=task, requested_by=form.user, new_deadline=data.get("new_deadline"), reason=data.get("reason", "")
-        )
-    )
+    rules = staticmethod(extension_check)
+    service = staticmethod(extension_request)
     fields = ("task", "new_deadline", "reason")
     list_display = ("task", "requested_by", "current_deadline", "new_deadline", "state", "reviewed_by", "requested_at")
     list_select_related = ("task", "requested_by", "reviewed_by")
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        saved = extension_request(
-            task=data["task"], requested_by=request.user, new_deadline=data["new_deadline"], reason=data["reason"]
-        )
-        obj.pk, obj.requested_by, obj.current_deadline = saved.pk, saved.requested_by, saved.current_deadline
-
 
 @admin.register(ClosureRequest)
 class ClosureRequestAdmin(RequestAdmin):
-    form = _requests_form(
-        lambda form, task, data: closure_check(
-            task=task, requested_by=form.user, update=data.get("update"), note=data.get("note", "")
-        )
-    )
+    rules = staticmethod(closure_check)
+    service = staticmethod(closure_request)
     fields = ("task", "update", "note")
     list_display = ("task", "requested_by", "update", "state", "reviewed_by", "requested_at")
     list_select_related = ("task", "requested_by", "reviewed_by", "update")
@@ -143,10 +143,3 @@ class ClosureRequestAdmin(RequestAdmin):
                 task__in=task_scope(request.user).values("pk")
             ).select_related("task")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        saved = closure_request(
-            task=data["task"], requested_by=request.user, update=data.get("update"), note=data.get("note", "")
-        )
-        obj.pk, obj.requested_by = saved.pk, saved.requested_by

@@ -45,9 +45,13 @@ def _claim(item: REVIEWABLE, *, reviewer, state: str, note: str) -> REVIEWABLE:
     return item
 
 
-def _notify_returned(item: REVIEWABLE) -> None:
-    """Tell the sender, in this transaction: the outbox (``reminders.notices``) receives the signal."""
+@transaction.atomic
+def item_return(*, item: REVIEWABLE, reviewer, reason: str) -> REVIEWABLE:
+    """Give a report or request back with the reason; its sender is told in this transaction (the
+    outbox, ``reminders.notices``, receives the signal)."""
+    item = _claim(item, reviewer=reviewer, state=ReviewState.RETURNED, note=reason)
     item_returned.send(sender=type(item), item=item)
+    return item
 
 
 @transaction.atomic
@@ -57,11 +61,8 @@ def progress_approve(*, update: ProgressUpdate, reviewer) -> ProgressUpdate:
     return update
 
 
-@transaction.atomic
 def progress_return(*, update: ProgressUpdate, reviewer, reason: str) -> ProgressUpdate:
-    update = _claim(update, reviewer=reviewer, state=ReviewState.RETURNED, note=reason)
-    _notify_returned(update)
-    return update
+    return item_return(item=update, reviewer=reviewer, reason=reason)
 
 
 def extension_limit(task: Task) -> datetime.date:
@@ -112,11 +113,8 @@ def extension_approve(*, request: ExtensionRequest, reviewer) -> ExtensionReques
     return request
 
 
-@transaction.atomic
 def extension_return(*, request: ExtensionRequest, reviewer, reason: str) -> ExtensionRequest:
-    request = _claim(request, reviewer=reviewer, state=ReviewState.RETURNED, note=reason)
-    _notify_returned(request)
-    return request
+    return item_return(item=request, reviewer=reviewer, reason=reason)
 
 
 def target_reached(task: Task, update: ProgressUpdate | None) -> bool:
@@ -182,11 +180,8 @@ def closure_approve(*, request: ClosureRequest, reviewer, on: datetime.date | No
     return request
 
 
-@transaction.atomic
 def closure_return(*, request: ClosureRequest, reviewer, reason: str) -> ClosureRequest:
-    request = _claim(request, reviewer=reviewer, state=ReviewState.RETURNED, note=reason)
-    _notify_returned(request)
-    return request
+    return item_return(item=request, reviewer=reviewer, reason=reason)
 
 
 @dataclass
@@ -196,7 +191,6 @@ class ReviewOutcome:
 
 
 APPROVE = {ProgressUpdate: progress_approve, ExtensionRequest: extension_approve, ClosureRequest: closure_approve}
-GIVE_BACK = {ProgressUpdate: progress_return, ExtensionRequest: extension_return, ClosureRequest: closure_return}
 _ARGUMENT = {ProgressUpdate: "update", ExtensionRequest: "request", ClosureRequest: "request"}
 
 
@@ -208,16 +202,14 @@ def review_items(*, items, reviewer, approve: bool, reason: str = "") -> ReviewO
         raise ValidationError({"review_note": _("Say why it is returned.")})
     outcome = ReviewOutcome()
     for item in items:
-        model = type(item)
-        service = APPROVE[model] if approve else GIVE_BACK[model]
-        arguments = {_ARGUMENT[model]: item, "reviewer": reviewer}
-        if not approve:
-            arguments["reason"] = reason
         if item.state != ReviewState.SUBMITTED:
             outcome.already += 1
             continue
         try:
-            service(**arguments)
+            if approve:
+                APPROVE[type(item)](**{_ARGUMENT[type(item)]: item}, reviewer=reviewer)
+            else:
+                item_return(item=item, reviewer=reviewer, reason=reason)
             outcome.done += 1
         except ValidationError:
             outcome.already += 1  # reviewed by someone else meanwhile

@@ -1,7 +1,8 @@
 """Every write of progress goes through here."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -129,6 +130,40 @@ class ReportRow:
     error: ValidationError | None = None
     update: ProgressUpdate | None = None
 
+    def check(self, **known) -> None:
+        """progress_check of this report; ``known``: its previous_value and today, where the caller has them."""
+        progress_check(
+            task=self.task,
+            period=self.period,
+            value=self.value,
+            percent=self.percent,
+            correction_note=self.correction_note,
+            confirmed=self.confirmed,
+            **known,
+        )
+
+    def stored_fields(self) -> dict:
+        """What a progress update keeps of the report as sent."""
+        return {
+            "period": self.period,
+            "value": self.value,
+            "percent": self.percent,
+            "narrative": self.narrative,
+            "correction_note": self.correction_note,
+        }
+
+
+@contextmanager
+def _evidence_kept_only_on_success() -> Iterator[list[Evidence]]:
+    """The evidence stored in the list goes again when the report fails: nothing half-written."""
+    stored: list[Evidence] = []
+    try:
+        yield stored
+    except Exception:
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise
+
 
 def _store_evidence(update: ProgressUpdate, files: Sequence, stored: list[Evidence]) -> None:
     for upload in files:
@@ -165,87 +200,48 @@ def progress_report_many(
             row.error = ValidationError({"evidence_files": error.messages})
     manager = is_manager(user)
     now = timezone.now()
-    stored: list[Evidence] = []
-    try:
-        with transaction.atomic():
-            if not dry_run:  # one report at a time per task, so that each is checked against the one before
-                list(Task.objects.select_for_update().filter(pk__in=task_ids).order_by("pk").values_list("pk"))
-            previous = last_approved_values(task_ids)
-            for row in rows:
-                if row.error is not None:
-                    continue
-                try:
-                    progress_check(
-                        task=row.task,
-                        period=row.period,
-                        value=row.value,
-                        percent=row.percent,
-                        correction_note=row.correction_note,
-                        confirmed=row.confirmed,
-                        previous_value=previous.get(row.task.pk),
-                        today=today,
-                    )
-                except ValidationError as error:
-                    row.error = error
-                    continue
-                if row.value is not None:
-                    previous[row.task.pk] = row.value
-            good = [row for row in rows if row.error is None]
-            if dry_run or (len(good) < len(rows) and not skip_errors):
-                return []
-            for index, row in enumerate(good):
-                row.update = ProgressUpdate(
-                    state=ReviewState.APPROVED if manager else ReviewState.SUBMITTED,
-                    reviewed_by=user if manager else None,
-                    reviewed_at=now if manager else None,
-                    task=row.task,
-                    period=row.period,
-                    value=row.value,
-                    percent=row.percent,
-                    narrative=row.narrative,
-                    correction_note=row.correction_note,
-                    reported_by=user,
-                    # Keep the rows' own order among updates written in the same instant.
-                    reported_at=row.reported_at or now + datetime.timedelta(microseconds=index),
-                )
-                row.update.full_clean(exclude=["task", "reported_by", "reviewed_by"])
-            ProgressUpdate.objects.bulk_create([row.update for row in good], batch_size=1000)
-            for row in good:
-                _store_evidence(row.update, row.evidence_files, stored)
-            if manager and good:
-                task_derived_refresh(task_ids={row.task.pk for row in good}, today=timezone.localdate())
-    except Exception:
-        for evidence in stored:  # nothing half-written: files of a failed report go too
-            evidence.file.delete(save=False)
-        raise
+    with _evidence_kept_only_on_success() as stored, transaction.atomic():
+        if not dry_run:  # one report at a time per task, so that each is checked against the one before
+            list(Task.objects.select_for_update().filter(pk__in=task_ids).order_by("pk").values_list("pk"))
+        previous = last_approved_values(task_ids)
+        for row in rows:
+            if row.error is not None:
+                continue
+            try:
+                row.check(previous_value=previous.get(row.task.pk), today=today)
+            except ValidationError as error:
+                row.error = error
+                continue
+            if row.value is not None:
+                previous[row.task.pk] = row.value
+        good = [row for row in rows if row.error is None]
+        if dry_run or (len(good) < len(rows) and not skip_errors):
+            return []
+        for index, row in enumerate(good):
+            row.update = ProgressUpdate(
+                state=ReviewState.APPROVED if manager else ReviewState.SUBMITTED,
+                reviewed_by=user if manager else None,
+                reviewed_at=now if manager else None,
+                task=row.task,
+                **row.stored_fields(),
+                reported_by=user,
+                # Keep the rows' own order among updates written in the same instant.
+                reported_at=row.reported_at or now + datetime.timedelta(microseconds=index),
+            )
+            row.update.full_clean(exclude=["task", "reported_by", "reviewed_by"])
+        ProgressUpdate.objects.bulk_create([row.update for row in good], batch_size=1000)
+        for row in good:
+            _store_evidence(row.update, row.evidence_files, stored)
+        if manager and good:
+            task_derived_refresh(task_ids={row.task.pk for row in good}, today=timezone.localdate())
     return [row.update for row in good]
 
 
-def progress_report(
-    *,
-    task: Task,
-    reported_by,
-    period: str,
-    value: Decimal | None = None,
-    percent: Decimal | None = None,
-    narrative: str = "",
-    correction_note: str = "",
-    confirmed: bool = False,
-    evidence_files: Sequence = (),
-    reported_at: datetime.datetime | None = None,
-) -> ProgressUpdate:
-    """Record one progress update with its evidence files (progress_report_many of one row)."""
-    row = ReportRow(
-        task=task,
-        period=period,
-        value=value,
-        percent=percent,
-        narrative=narrative,
-        correction_note=correction_note,
-        confirmed=confirmed,
-        evidence_files=evidence_files,
-        reported_at=reported_at,
-    )
+def progress_report(*, reported_by, **report) -> ProgressUpdate:
+    """Record one progress update with its evidence files (progress_report_many of one row).
+
+    ``report``: the fields of a ReportRow (task, period, value, percent, narrative, …)."""
+    row = ReportRow(**report)
     progress_report_many(rows=[row], user=reported_by)
     if row.error is not None:
         raise row.error
@@ -272,48 +268,22 @@ def progress_withdraw(*, update: ProgressUpdate, user) -> None:
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
-def progress_correct(
-    *,
-    update: ProgressUpdate,
-    user,
-    period: str,
-    value: Decimal | None = None,
-    percent: Decimal | None = None,
-    narrative: str = "",
-    correction_note: str = "",
-    confirmed: bool = False,
-    evidence_files: Sequence = (),
-) -> ProgressUpdate:
+def progress_correct(*, update: ProgressUpdate, user, **report) -> ProgressUpdate:
     """Change a report that waits for review (the same rules as a new one); its evidence is kept and
-    the new files are added."""
-    for upload in evidence_files:
+    the new files are added.
+
+    ``report``: the fields of a ReportRow but its task (period, value, percent, narrative, …)."""
+    row = ReportRow(task=update.task, **report)
+    for upload in row.evidence_files:
         evidence_check(upload)
-    stored: list[Evidence] = []
-    try:
-        with transaction.atomic():
-            Task.objects.select_for_update().filter(pk=update.task_id).first()
-            locked = _own_waiting(update, user)
-            progress_check(
-                task=locked.task,
-                period=period,
-                value=value,
-                percent=percent,
-                correction_note=correction_note,
-                confirmed=confirmed,
-            )
-            fields = {
-                "period": period,
-                "value": value,
-                "percent": percent,
-                "narrative": narrative,
-                "correction_note": correction_note,
-                "reported_at": timezone.now(),
-            }
-            ProgressUpdate.objects.filter(pk=locked.pk, state=ReviewState.SUBMITTED).update(**fields)
-            locked.refresh_from_db()
-            _store_evidence(locked, evidence_files, stored)
-    except Exception:
-        for evidence in stored:
-            evidence.file.delete(save=False)
-        raise
+    with _evidence_kept_only_on_success() as stored, transaction.atomic():
+        Task.objects.select_for_update().filter(pk=update.task_id).first()
+        locked = _own_waiting(update, user)
+        row.task = locked.task  # checked against the task as it stands under the lock
+        row.check()
+        ProgressUpdate.objects.filter(pk=locked.pk, state=ReviewState.SUBMITTED).update(
+            **row.stored_fields(), reported_at=timezone.now()
+        )
+        locked.refresh_from_db()
+        _store_evidence(locked, row.evidence_files, stored)
     return locked

@@ -1,30 +1,24 @@
-import json
 import sys
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from intake.management.sheet_command import SheetImportCommand
 from intake.progress_import import progress_import_sheet, read_progress_rows
 from intake.sheet_import import find_plan
 from intake.sheets.reading import SheetReadError, read_rows
 
 
-class Command(BaseCommand):
+class Command(SheetImportCommand):
     help = (
         "Import a progress ledger (编号, 填报期间, 实际完成值/完成百分比, 进展情况) into a plan's tasks. "
         "Nothing is written when any row has an error, unless --skip-errors."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--plan-year", type=int, required=True)
-        parser.add_argument("--plan", help="The plan's title (needed when the year has several plans).")
+        super().add_arguments(parser)
         parser.add_argument("--as", dest="username", required=True, help="Who reports: the importing user's login.")
-        parser.add_argument("--dry-run", action="store_true")
-        parser.add_argument("--skip-errors", action="store_true")
-        parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, file, plan_year, plan, username, dry_run, skip_errors, json, **options):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
@@ -39,27 +33,25 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         except (SheetReadError, ValidationError) as error:
-            raise CommandError("; ".join(getattr(error, "messages", [str(error)]))) from error
+            raise self.unreadable(error) from error
         if json:
-            self.stdout.write(
-                _dumps(
-                    {
-                        "rows": [
-                            {
-                                "row": r.row,
-                                "action": r.action,
-                                "code": r.code,
-                                "period": r.period,
-                                "value": None if r.value is None else float(r.value),
-                                "percent": None if r.percent is None else float(r.percent),
-                                "errors": r.errors,
-                            }
-                            for r in result.rows
-                        ],
-                        "totals": result.totals,
-                        "written": result.written,
-                    }
-                )
+            self.write_json(
+                {
+                    "rows": [
+                        {
+                            "row": r.row,
+                            "action": r.action,
+                            "code": r.code,
+                            "period": r.period,
+                            "value": None if r.value is None else float(r.value),
+                            "percent": None if r.percent is None else float(r.percent),
+                            "errors": r.errors,
+                        }
+                        for r in result.rows
+                    ],
+                    "totals": result.totals,
+                    "written": result.written,
+                }
             )
         else:
             for row in result.rows:
@@ -69,7 +61,3 @@ class Command(BaseCommand):
             self.stdout.write(", ".join(f"{n} {a}" for a, n in result.totals.items() if n) + f" ({state})")
         if result.has_errors and not result.written:
             sys.exit(1)
-
-
-def _dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1)

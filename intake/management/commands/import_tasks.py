@@ -1,37 +1,30 @@
-import json
 import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from intake.management.sheet_command import SheetImportCommand
 from intake.resources import ACTIONS
 from intake.sheet_import import plan_import_sheet
 from intake.sheets.reading import SheetReadError, open_task_sheet
 from intake.sheets.rows import TaskSheet
 
 
-class Command(BaseCommand):
+class Command(SheetImportCommand):
     help = (
         "Import a task breakdown sheet (.xlsx, .xls, .csv) into a plan. "
         "Nothing is written when any row has an error, unless --skip-errors."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--plan-year", type=int, required=True)
-        parser.add_argument("--plan", help="The plan's title (needed when the year has several plans).")
+        super().add_arguments(parser)
         parser.add_argument("--sheet", help="The sheet to read (default: the first sheet with a task header).")
         parser.add_argument("--bureau", default="", help="Issuing bureau of a plan this import creates.")
-        parser.add_argument("--dry-run", action="store_true", help="Read and check every row; write nothing.")
-        parser.add_argument(
-            "--skip-errors", action="store_true", help="Write the good rows even when some have errors."
-        )
         parser.add_argument(
             "--create-unknown", action="store_true", help="Create departments and owners not found by name."
         )
-        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(
         self,
@@ -66,9 +59,9 @@ class Command(BaseCommand):
             )
             result.sheet_name = rows.sheet_name
         except (SheetReadError, ValidationError) as error:
-            raise CommandError("; ".join(getattr(error, "messages", [str(error)]))) from error
+            raise self.unreadable(error) from error
         if json:
-            self.stdout.write(_dumps(_as_json(result)))
+            self.write_json(_as_json(result))
         else:
             self._print(result, dry_run)
         if result.has_errors and not result.written:
@@ -152,7 +145,3 @@ def _as_json(result) -> dict:
         "written": result.written,
         "errors": result.errors,
     }
-
-
-def _dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1)
