@@ -38,11 +38,45 @@ def running_worker(*, queue: str | None = None, extra_env: dict[str, str] | None
 @contextmanager
 def worker_process(*, queue: str | None = None, extra_env: dict[str, str] | None = None, ready_timeout: float = 60):
     """Like ``running_worker``, yielding (queue, process) so that a test can SIGKILL the worker."""
+    with worker_processes(1, queue=queue, extra_env=extra_env, ready_timeout=ready_timeout) as (queue, processes):
+        yield queue, processes[0]
+
+
+@contextmanager
+def worker_processes(
+    count: int, *, queue: str | None = None, extra_env: dict[str, str] | None = None, ready_timeout: float = 60
+):
+    """Yield (queue, processes): ``count`` workers on one queue, started together (each takes seconds to
+    import the project) and all ready."""
     queue = queue or new_queue_name()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=_database_url())
     env.update(extra_env or {})
-    log = open(BASE_DIR / "var" / f"worker-{queue}-{uuid.uuid4().hex[:4]}.log", "w+")  # noqa: SIM115
-    process = subprocess.Popen(
+    started = []
+    try:
+        for _ in range(count):
+            log = open(BASE_DIR / "var" / f"worker-{queue}-{uuid.uuid4().hex[:4]}.log", "w+")  # noqa: SIM115
+            started.append((_start(queue, env, log), log))
+        deadline = time.monotonic() + ready_timeout
+        for process, log in started:
+            while "ready." not in Path(log.name).read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the Celery worker did not start:\n{Path(log.name).read_text()[-3000:]}")
+                time.sleep(0.1)
+        yield queue, [process for process, _ in started]
+    finally:
+        for process, _ in started:
+            process.terminate()
+        for process, log in started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+            Path(log.name).unlink(missing_ok=True)
+
+
+def _start(queue: str, env: dict[str, str], log) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -67,18 +101,3 @@ def worker_process(*, queue: str | None = None, extra_env: dict[str, str] | None
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    try:
-        deadline = time.monotonic() + ready_timeout
-        while "ready." not in Path(log.name).read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the Celery worker did not start:\n{Path(log.name).read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield queue, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        Path(log.name).unlink(missing_ok=True)

@@ -7,7 +7,14 @@ import pytest
 from plans.models import Task
 from plans.pacing import Health, expected_percent, health, percent_complete
 from plans.selectors import with_progress
-from tests.factories import ProgressUpdateFactory, TaskFactory
+from tests.factories import (
+    DepartmentFactory,
+    PlanFactory,
+    ProgressUpdateFactory,
+    TaskFactory,
+    UserFactory,
+    one_derived_refresh,
+)
 from tracking.derived import task_derived_rollover
 
 JAN1, DEC31 = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
@@ -135,28 +142,36 @@ def test_the_sql_annotation_agrees_with_the_python_rules_on_every_case():
         [Task.Pacing.LINEAR, Task.Pacing.AT_DEADLINE],
         [None, datetime.date(2025, 6, 1)],
     )
-    expected = {}
-    for n, (kind, comparator, baseline, reported, deadline, pacing, completed_on) in enumerate(cases):
-        if kind == Task.Kind.SECTION and (reported is not None or comparator != ">="):
-            continue
-        quantitative = kind == Task.Kind.QUANTITATIVE
-        task = TaskFactory(
-            code=f"C{n}",
-            kind=kind,
-            comparator=comparator if quantitative else "",
-            target_value=Decimal(50) if quantitative else None,
-            unit="项" if quantitative else "",
-            baseline=baseline if quantitative else None,
-            deadline=deadline,
-            pacing=pacing,
-            completed_on=completed_on,
-        )
-        if reported is not None:
-            ProgressUpdateFactory(
-                task=task,
-                value=reported if quantitative else None,
-                percent=None if quantitative else min(reported, Decimal(100)),
+    made, plan, department, reporter = [], PlanFactory(), DepartmentFactory(), UserFactory()
+    with one_derived_refresh():  # as an import does: a refresh per task would take minutes here
+        for n, (kind, comparator, baseline, reported, deadline, pacing, completed_on) in enumerate(cases):
+            if kind == Task.Kind.SECTION and (reported is not None or comparator != ">="):
+                continue
+            quantitative = kind == Task.Kind.QUANTITATIVE
+            task = TaskFactory(
+                plan=plan,
+                lead_department=department,
+                code=f"C{n}",
+                kind=kind,
+                comparator=comparator if quantitative else "",
+                target_value=Decimal(50) if quantitative else None,
+                unit="项" if quantitative else "",
+                baseline=baseline if quantitative else None,
+                deadline=deadline,
+                pacing=pacing,
+                completed_on=completed_on,
             )
+            if reported is not None:
+                ProgressUpdateFactory(
+                    task=task,
+                    reported_by=reporter,
+                    value=reported if quantitative else None,
+                    percent=None if quantitative else min(reported, Decimal(100)),
+                )
+            made.append((task, kind, reported, deadline, pacing, completed_on))
+    expected = {}
+    for task, kind, reported, deadline, pacing, completed_on in made:
+        quantitative = kind == Task.Kind.QUANTITATIVE
         milestone_percent = None if quantitative or reported is None else min(reported, Decimal(100))
         percent = percent_complete(
             kind=kind,

@@ -19,7 +19,7 @@ from reminders.models import Message
 from reminders.scan import scan
 from reminders.tasks import deliver_message
 from reminders.tasks import sweep as sweep_task
-from tests.celery_worker import new_queue_name, running_worker, worker_process
+from tests.celery_worker import new_queue_name, running_worker, worker_process, worker_processes
 
 from .conftest import MONDAY
 from .servers import wait_until
@@ -53,7 +53,7 @@ def worker_env(smtp_server) -> dict[str, str]:
 def test_doubled_beat_doubled_tasks_and_two_workers_send_each_digest_once(digests_due_now, smtp_server):
     queue = new_queue_name()
     env = worker_env(smtp_server)
-    with running_worker(queue=queue, extra_env=env), running_worker(queue=queue, extra_env=env):
+    with worker_processes(2, queue=queue, extra_env=env):
         with override_settings(**WORKER_SETTINGS):
             sweep(queue=queue)
         sweep_task.apply_async(kwargs={"queue": queue}, queue=queue)  # beat fired twice

@@ -27,7 +27,7 @@ from plans.models import CalendarDay
 from reminders.channels import RESEND_PREFIX
 from reminders.delivery import sweep
 from reminders.models import Channel, Message
-from tests.celery_worker import new_queue_name, worker_process
+from tests.celery_worker import new_queue_name, worker_process, worker_processes
 from tests.factories import UserFactory
 
 from .servers import wait_until
@@ -101,7 +101,7 @@ def test_fault_drill_loses_nothing_and_names_every_duplicate(smtp_server, webhoo
         return len(smtp_server.handler.messages) + len(webhook_server.received)
 
     with ExitStack() as stack:
-        workers = [stack.enter_context(worker_process(queue=queue, extra_env=env))[1] for _ in range(2)]
+        workers = stack.enter_context(worker_processes(2, queue=queue, extra_env=env))[1]
         beat()
         for kill in range(KILLS):  # kill a worker while messages flow, start another, and again
             # Spread over the run (a kill after the last send would test nothing), at a random moment.

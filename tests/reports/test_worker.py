@@ -9,8 +9,8 @@ from plans.models import Task
 from reports.models import Report, Snapshot, TaskSnapshot
 from reports.periods import MONTH, WEEK, periods_due
 from reports.tasks import build_due
-from tests.celery_worker import running_worker
-from tests.factories import DepartmentFactory, PlanFactory, TaskFactory
+from tests.celery_worker import running_worker, worker_processes
+from tests.factories import DepartmentFactory, PlanFactory, TaskFactory, one_derived_refresh
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -51,12 +51,13 @@ def test_two_workers_running_build_due_at_once_build_each_report_once():
     today = timezone.localdate()
     plan = plan_running(today)
     department = DepartmentFactory()
-    for n in range(200):
-        TaskFactory(
-            plan=plan, code=f"{n}", deadline=today - datetime.timedelta(days=n % 90), lead_department=department
-        )
+    with one_derived_refresh():
+        for n in range(200):
+            TaskFactory(
+                plan=plan, code=f"{n}", deadline=today - datetime.timedelta(days=n % 90), lead_department=department
+            )
     Task.objects.update(created_at=timezone.now() - datetime.timedelta(days=150))
-    with running_worker() as queue, running_worker(queue=queue):
+    with worker_processes(2) as (queue, _workers):
         results = [build_due.apply_async(queue=queue) for _ in range(4)]
         answers = [result.get(timeout=120) for result in results]
     reports = list(Report.objects.all())

@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from plans.pacing import Health
-from tests.factories import PlanFactory, ProgressUpdateFactory, TaskFactory
+from tests.factories import PlanFactory, ProgressUpdateFactory, TaskFactory, one_derived_refresh
 from tracking.views import chart_plan
 
 pytestmark = pytest.mark.django_db
@@ -146,11 +146,14 @@ def test_a_filtered_list_costs_the_overdue_lists_queries_for_few_or_many_tasks(
     from django.core.cache import cache
 
     def add(n, start):
-        for i in range(start, start + n):
-            TaskFactory(plan=plan, code=f"Q{i}", lead_department=department_a, completed_on=datetime.date(2025, 6, 1))
-            TaskFactory(plan=plan, code=f"S{i}", lead_department=department_a)  # behind pace
-            on_pace = TaskFactory(plan=plan, code=f"G{i}", lead_department=department_a)
-            ProgressUpdateFactory(task=on_pace, value=399, period="2025-06", reported_by=manager)
+        with one_derived_refresh():
+            for i in range(start, start + n):
+                TaskFactory(
+                    plan=plan, code=f"Q{i}", lead_department=department_a, completed_on=datetime.date(2025, 6, 1)
+                )
+                TaskFactory(plan=plan, code=f"S{i}", lead_department=department_a)  # behind pace
+                on_pace = TaskFactory(plan=plan, code=f"G{i}", lead_department=department_a)
+                ProgressUpdateFactory(task=on_pace, value=399, period="2025-06", reported_by=manager)
 
     client.force_login(manager)
     query = {"department": department_a.pk, "ordering": "-percent"}

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from plans.models import Plan
 from plans.services import task_save
-from tests.factories import PlanFactory, ProgressUpdateFactory, TaskFactory
+from tests.factories import PlanFactory, ProgressUpdateFactory, TaskFactory, one_derived_refresh
 
 pytestmark = [pytest.mark.django_db, pytest.mark.flushes_cache]
 TODAY = datetime.datetime(2025, 6, 15, 10, tzinfo=datetime.UTC)
@@ -158,11 +158,16 @@ def test_pages_cost_the_same_queries_for_few_or_many_tasks(client, manager, plan
     manager.departments.add(department_a)
 
     def add(n, start):
-        for i in range(start, start + n):
-            task = TaskFactory(
-                plan=plan, code=f"Q{i}", lead_department=department_a, owner=manager, deadline=datetime.date(2025, 5, 1)
-            )
-            ProgressUpdateFactory(task=task, value=Decimal(10), reported_by=manager)
+        with one_derived_refresh():
+            for i in range(start, start + n):
+                task = TaskFactory(
+                    plan=plan,
+                    code=f"Q{i}",
+                    lead_department=department_a,
+                    owner=manager,
+                    deadline=datetime.date(2025, 5, 1),
+                )
+                ProgressUpdateFactory(task=task, value=Decimal(10), reported_by=manager)
 
     client.force_login(manager)
     add(3, 0)
@@ -231,12 +236,13 @@ def test_the_dashboards_first_view_after_an_approval_costs_the_same_few_queries_
     from tracking.reviews import progress_approve
     from tracking.services import progress_report
 
-    tasks = [
-        TaskFactory(plan=plan, code=f"Q{i}", lead_department=department_a, deadline=datetime.date(2025, 9, 30))
-        for i in range(many)
-    ]
-    for task in tasks:
-        ProgressUpdateFactory(task=task, value=Decimal(40), reported_by=manager)
+    with one_derived_refresh():
+        tasks = [
+            TaskFactory(plan=plan, code=f"Q{i}", lead_department=department_a, deadline=datetime.date(2025, 9, 30))
+            for i in range(many)
+        ]
+        for task in tasks:
+            ProgressUpdateFactory(task=task, value=Decimal(40), reported_by=manager)
     cache.clear()
     client.force_login(manager)
     before = client.get(reverse("dashboard")).context["chart"]
