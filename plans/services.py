@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 
 from .derived import tasks_changed, tasks_deleted
 from .models import Department, Plan, Task
+from .task_writes import TaskRow as TaskRow
+from .task_writes import TaskUpsert as TaskUpsert
+from .task_writes import TaskWriter as TaskWriter
+from .task_writes import task_upsert_many  # the one write path of a task, for every app
 
 PLAN_TRANSITIONS: dict[str, set[str]] = {
     Plan.State.DRAFT: {Plan.State.ACTIVE},
@@ -104,28 +108,35 @@ def task_create(
     title: str,
     parent: Task | None = None,
     supporting_departments: Iterable[Department] = (),
+    user=None,
     **fields: Any,
 ) -> Task:
     """Create a task; start and deadline default to the plan's period, order to the end of the plan."""
-    fields.setdefault("start_date", plan.period_start)
-    fields.setdefault("deadline", plan.period_end)
-    if "position" not in fields:
-        fields["position"] = (plan.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
     task = Task(plan=plan, parent=parent, code=code, title=title, **fields)
-    task.full_clean()
-    task.save()
-    if supporting_departments:
-        task.supporting_departments.set(supporting_departments)
-    tasks_changed(task_ids=[task.pk])
-    return task
+    task.start_date = fields.get("start_date", plan.period_start)
+    task.deadline = fields.get("deadline", plan.period_end)
+    if "position" not in fields:
+        task.position = (plan.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
+    return task_save(task=task, supporting_departments=supporting_departments, user=user)
 
 
 @transaction.atomic
-def task_save(*, task: Task) -> Task:
-    """Validate and save a task edited elsewhere (the admin form); history records the change."""
+def task_save(*, task: Task, supporting_departments: Iterable[Department] | None = None, user=None) -> Task:
+    """Validate and write a task built or edited elsewhere (the admin form) through the one write path
+    (``task_upsert_many``); history records the change, by ``user``. ``supporting_departments``: None
+    leaves them as they are (the admin's form sets them itself)."""
     task.full_clean()
-    task.save()
-    tasks_changed(task_ids=[task.pk])
+    row = TaskRow(
+        code=task.code,
+        fields={f.attname: getattr(task, f.attname) for f in Task._meta.concrete_fields if f.editable},
+        parent=task.parent.code if task.parent_id else None,
+        supporting=None if supporting_departments is None else [d.pk for d in supporting_departments],
+        pk=task.pk,
+    )
+    written = task_upsert_many(plan=task.plan, rows=[row], user=user, validate=False)
+    task.pk = written.ids[task.code]
+    task._state.adding = False
+    task.refresh_from_db(fields=["created_at", "updated_at"])
     return task
 
 
