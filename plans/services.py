@@ -151,37 +151,49 @@ def task_delete(*, tasks) -> int:
 
 @transaction.atomic
 def task_assign(
-    *, task: Task, lead_department: Department, owner=None, supporting_departments: Iterable[Department] = ()
+    *,
+    task: Task,
+    lead_department: Department,
+    owner=None,
+    supporting_departments: Iterable[Department] = (),
+    user=None,
 ) -> Task:
     """Give a task its lead department (牵头单位), owner (责任人) and supporting departments."""
     task.lead_department = lead_department
     task.owner = owner
     task.full_clean()
-    task.save(update_fields=["lead_department", "owner", "updated_at"])
-    if supporting_departments:
-        task.supporting_departments.set(supporting_departments)
-    tasks_changed(task_ids=[task.pk])
-    return task
+    supporting = [department.pk for department in supporting_departments] or None
+    return _task_write(task, ["lead_department_id", "owner_id"], user=user, supporting=supporting)
 
 
 @transaction.atomic
-def task_extend_deadline(*, task: Task, new_deadline: datetime.date) -> Task:
+def task_extend_deadline(*, task: Task, new_deadline: datetime.date, user=None) -> Task:
     """Move the deadline; the first deadline stays on record in ``original_deadline``."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.original_deadline is None:
         task.original_deadline = task.deadline
     task.deadline = new_deadline
     task.full_clean()
-    task.save(update_fields=["deadline", "original_deadline", "updated_at"])
-    tasks_changed(task_ids=[task.pk])
-    return task
+    return _task_write(task, ["deadline", "original_deadline"], user=user)
 
 
 @transaction.atomic
-def task_mark_completed(*, task: Task, on: datetime.date) -> Task:
+def task_mark_completed(*, task: Task, on: datetime.date, user=None) -> Task:
     if task.kind == Task.Kind.SECTION:
         raise ValidationError(_("A section is done when its tasks are done."))
     task.completed_on = on
-    task.save(update_fields=["completed_on", "updated_at"])
-    tasks_changed(task_ids=[task.pk])
+    return _task_write(task, ["completed_on"], user=user)
+
+
+def _task_write(task: Task, fields: list[str], *, user=None, supporting: list[int] | None = None) -> Task:
+    """Only ``fields`` of ``task`` written, through the one write path (a stale copy of the task's
+    other fields is not written back)."""
+    row = TaskRow(
+        code=task.code,
+        pk=task.pk,
+        fields={name: getattr(task, name) for name in fields},
+        supporting=supporting,
+        sets_parent=False,
+    )
+    task_upsert_many(plan=task.plan, rows=[row], user=user, validate=False)
     return task

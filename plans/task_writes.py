@@ -37,14 +37,16 @@ class TaskRow:
 
     ``fields``: values by attname (``lead_department_id``); a new task takes the model's defaults for
     the others (start and deadline: the plan's period; order: the end of the plan), a changed task keeps
-    them. ``parent``: the parent's code in the same plan. ``supporting``: the supporting departments'
-    ids, or None to leave them as they are. ``pk``: the task an edit changes (its code may change too)."""
+    them. ``parent``: the parent's code in the same plan (``sets_parent`` False: leave it as it is).
+    ``supporting``: the supporting departments' ids, or None to leave them as they are. ``pk``: the
+    task an edit changes (its code may change too)."""
 
     code: str
     fields: dict[str, Any] = field(default_factory=dict)
     parent: str | None = None
     supporting: Iterable[int] | None = None
     pk: int | None = None
+    sets_parent: bool = True
 
 
 @dataclass
@@ -94,7 +96,9 @@ class TaskWriter:
         ids = {row.code: old[_key(row)]["pk"] for row in rows if _key(row) in old}
         ids.update(zip((row.code for row in new), sql.next_task_ids(len(new)), strict=True))
         parent_ids = self._parent_ids(rows, ids)
-        waiting = {ids[row.code]: row.parent for row in rows if row.parent and row.parent not in parent_ids}
+        waiting = {
+            ids[row.code]: row.parent for row in rows if row.sets_parent and row.parent and row.parent not in parent_ids
+        }
         self._waiting.update(waiting)
         now = timezone.now()  # what auto_now(_add) would set
         if new:
@@ -174,7 +178,7 @@ class TaskWriter:
                 "id": ids[row.code],
                 "plan_id": plan.pk,
                 "code": row.code,
-                "parent_id": parent_ids.get(row.parent) if row.parent else None,
+                "parent_id": parent_ids.get(row.parent) if row.parent and row.sets_parent else None,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -198,19 +202,15 @@ class TaskWriter:
         """Changed rows, grouped by the fields they set: one COPY and one UPDATE (with history) a group."""
         groups: dict[tuple, list[TaskRow]] = {}
         for row in rows:
-            groups.setdefault(tuple(name for name in row.fields if name not in _WRITTEN_HERE), []).append(row)
-        for names, group in groups.items():
-            attnames = ["id", *names, "parent_id", "updated_at"]
-            if group[0].pk is not None:
-                attnames += ["code", "plan_id"]
+            names = tuple(name for name in row.fields if name not in _WRITTEN_HERE)
+            groups.setdefault((names, row.sets_parent, row.pk is not None), []).append(row)
+        for (names, sets_parent, by_pk), group in groups.items():
+            attnames = ["id", *names, "updated_at", *(["parent_id"] if sets_parent else [])]
+            attnames += ["code", "plan_id"] if by_pk else []
             values = [
-                [
-                    ids[row.code],
-                    *(row.fields[name] for name in names),
-                    parent_ids.get(row.parent) if row.parent else None,
-                    now,
-                ]
-                + ([row.code, self.plan.pk] if row.pk is not None else [])
+                [ids[row.code], *(row.fields[name] for name in names), now]
+                + ([parent_ids.get(row.parent) if row.parent else None] if sets_parent else [])
+                + ([row.code, self.plan.pk] if by_pk else [])
                 for row in group
             ]
             columns = [_column(name) for name in attnames]
@@ -218,7 +218,7 @@ class TaskWriter:
 
     def _changes(self, row: TaskRow, old: dict, parent_ids: dict[str, int]) -> bool:
         parent = parent_ids.get(row.parent) if row.parent else None
-        if parent != old["parent_id"] or (
+        if (row.sets_parent and parent != old["parent_id"]) or (
             row.pk is not None and (row.code, self.plan.pk) != (old["code"], old["plan_id"])
         ):
             return True

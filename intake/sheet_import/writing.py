@@ -44,4 +44,5 @@ def task_row(item: Item, departments: dict[str, Department]) -> TaskRow:
         parent=row.parent or None,
         supporting=supporting,
         pk=item.pk,
+        sets_parent=not (row.is_category and item.action == "update"),  # a category row carries only its title
     )
