@@ -166,7 +166,7 @@ class TaskWriter:
 
     def _create(self, rows: list[TaskRow], ids: dict[str, int], parent_ids: dict[str, int], now) -> None:
         plan = self.plan
-        columns = _columns()
+        columns = task_columns()
         if any("position" not in row.fields for row in rows) and self._next_position is None:
             self._next_position = (plan.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
         values = []
@@ -255,7 +255,7 @@ def _column(attname: str) -> str:
 
 
 @functools.cache
-def _columns() -> list[tuple[str, object, Any]]:
+def task_columns() -> list[tuple[str, object, Any]]:
     """(attname, default, default factory) of each concrete Task field, in the model's order: a row's
     values in that order are what COPY writes, and what Task(*values) builds for validation."""
     columns = []
