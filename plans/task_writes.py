@@ -51,7 +51,8 @@ class TaskRow:
 
 @dataclass
 class TaskUpsert:
-    """What an upsert did: the id of every row's task by code, and how many were created or changed."""
+    """What an upsert did: how many tasks were created or changed, and (``task_upsert_many``) the id of
+    every row's task by code."""
 
     ids: dict[str, int] = field(default_factory=dict)
     created: int = 0
@@ -67,8 +68,10 @@ def task_upsert_many(*, plan: Plan, rows: Iterable[TaskRow], user=None, validate
     sheet import does row by row, passes False). A row whose parent is not in the plan is written
     without one."""
     writer = TaskWriter(plan=plan, user=user, validate=validate)
-    writer.write(list(rows))
-    return writer.finish()
+    ids = writer.write(list(rows))
+    result = writer.finish()
+    result.ids = ids
+    return result
 
 
 class TaskWriter:
@@ -88,9 +91,11 @@ class TaskWriter:
         self._waiting: dict[int, str] = {}  # task id → the parent's code not written yet
         self._next_position: int | None = None
 
-    def write(self, rows: list[TaskRow]) -> None:
+    def write(self, rows: list[TaskRow]) -> dict[str, int]:
+        """Write a batch; returns the id of each row's task by code (kept by the caller if wanted: a
+        sheet's batches keep memory flat)."""
         if not rows:
-            return
+            return {}
         old = self._existing(rows)
         new = [row for row in rows if _key(row) not in old]
         ids = {row.code: old[_key(row)]["pk"] for row in rows if _key(row) in old}
@@ -112,10 +117,10 @@ class TaskWriter:
         written = [ids[row.code] for row in [*new, *changed]]
         if written:
             tasks_changed(task_ids=written)
-        self.result.ids.update(ids)
         self.result.created += len(new)
         self.result.updated += len(changed)
         self.result.unchanged += len(rows) - len(new) - len(changed)
+        return ids
 
     def finish(self) -> TaskUpsert:
         """Place the rows written before their parent, and record their history."""

@@ -171,8 +171,8 @@ def test_a_child_written_before_its_parent_records_its_parent_in_its_history(pla
     with services.transaction.atomic():
         writer = services.TaskWriter(plan=plan)
         writer.write([services.TaskRow(code="1.1", parent="1", fields={"title": "子"})])
-        writer.write([services.TaskRow(code="1", fields={"title": "父", "kind": Task.Kind.SECTION})])
-        result = writer.finish()
+        parent = writer.write([services.TaskRow(code="1", fields={"title": "父", "kind": Task.Kind.SECTION})])["1"]
+        assert writer.finish().created == 2
     child = Task.objects.get(plan=plan, code="1.1")
-    assert child.parent_id == result.ids["1"]
-    assert list(Task.history.filter(id=child.pk).values_list("history_type", "parent_id")) == [("+", result.ids["1"])]
+    assert child.parent_id == parent
+    assert list(Task.history.filter(id=child.pk).values_list("history_type", "parent_id")) == [("+", parent)]
