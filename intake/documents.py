@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
-from simple_history.utils import bulk_create_with_history
 
 from audit.models import Action
 from audit.services import audit_record
-from plans.derived import tasks_changed
 from plans.models import Plan, Task
-from plans.services import plan_create
+from plans.services import TaskRow, plan_create, task_upsert_many
 
 from .extraction import ExtractedPlan, ExtractedTask
 from .extraction.targets import FoundTarget
@@ -50,22 +48,30 @@ def target_fields(target: FoundTarget | None) -> dict:
     }
 
 
-def task_from_extraction(item: ExtractedTask, *, plan: Plan, position: int) -> Task:
+def task_row_from_extraction(item: ExtractedTask, *, plan: Plan, position: int) -> TaskRow:
     quantitative = item.kind == Task.Kind.QUANTITATIVE and item.target is not None
-    return Task(
-        plan=plan,
+    return TaskRow(
         code=item.code[:64],
-        position=position,
-        title=item.title[:500],
-        description=item.source,
-        kind=item.kind,
-        start_date=plan.period_start,
-        deadline=max(item.deadline, plan.period_start),
-        needs_review=bool(item.flags),
-        lead_department_id=item.lead_department_id,
-        owner_id=item.owner_id,
-        **target_fields(item.target if quantitative else None),
+        parent=item.parent[:64] if item.parent else None,
+        fields={
+            "position": position,
+            "title": item.title[:500],
+            "description": item.source,
+            "kind": item.kind,
+            "start_date": plan.period_start,
+            "deadline": max(item.deadline, plan.period_start),
+            "needs_review": bool(item.flags),
+            "lead_department_id": item.lead_department_id,
+            "owner_id": item.owner_id,
+            **target_fields(item.target if quantitative else None),
+        },
     )
+
+
+def task_from_extraction(item: ExtractedTask, *, plan: Plan, position: int) -> Task:
+    """The task a read item would be, for checking it by the model's rules before it is imported."""
+    row = task_row_from_extraction(item, plan=plan, position=position)
+    return Task(plan=plan, code=row.code, **row.fields)
 
 
 @transaction.atomic
@@ -101,25 +107,14 @@ def plan_import_document(
             source_name=source_name,
             created_by=created_by,
         )
-    existing = dict(plan.tasks.values_list("code", "pk"))
+    existing = set(plan.tasks.values_list("code", flat=True))
     wanted = [item for item in extracted.tasks if item.code not in skip_codes]
-    new = [(position, item) for position, item in enumerate(wanted, start=1) if item.code[:64] not in existing]
-    ids = dict(existing)
-    # Parents come before children in reading order; write one depth at a time so parent ids exist.
-    for depth in sorted({item.code.count(".") for _, item in new}):
-        batch = []
-        for position, item in new:
-            if item.code.count(".") != depth:
-                continue
-            task = task_from_extraction(item, plan=plan, position=position)
-            task.parent_id = ids.get(item.parent) if item.parent else None
-            try:
-                task.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
-            except ValidationError as error:
-                raise ValidationError(f"{item.code} {item.title}: {'; '.join(error.messages)}") from error
-            batch.append(task)
-        for task in bulk_create_with_history(batch, Task, batch_size=500, default_user=created_by):
-            ids[task.code] = task.pk
-    tasks_changed(task_ids=[pk for code, pk in ids.items() if code not in existing])
+    # Only the tasks the plan does not have yet: importing the same document again changes nothing.
+    new = [
+        task_row_from_extraction(item, plan=plan, position=position)
+        for position, item in enumerate(wanted, start=1)
+        if item.code[:64] not in existing
+    ]
+    task_upsert_many(plan=plan, rows=new, user=created_by)
     audit_record(action=Action.IMPORT, obj=plan, actor=created_by, detail=f"document tasks new={len(new)}")
     return DocumentImport(plan=plan, created=len(new), unchanged=len(wanted) - len(new), plan_created=plan_created)

@@ -1,9 +1,9 @@
 """django-import-export's side of the task sheet import: the file format and the resource.
 
 The admin's import screens, dry-run preview and confirm step are django-import-export's.
-Reading and writing are the project's own (``intake.sheets``, ``intake.sheet_import``):
-python-calamine behind a zip-bomb check instead of openpyxl, one pass over the rows,
-bulk upserts, all or nothing.
+Reading and writing are the project's own (``intake.sheets``, ``intake.sheet_import``, then
+``plans.task_writes`` as every other task write): python-calamine behind a zip-bomb check instead
+of openpyxl, one pass over the rows, bulk upserts, all or nothing.
 """
 
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from import_export.formats.base_formats import Format
 from import_export.results import Error, Result, RowResult
 from import_export.tmp_storages import CacheStorage
 
-from plans.models import Task, format_target
+from plans.models import format_target
 
 from .sheet_import import SheetImport, plan_import_sheet
 from .sheet_import.heap import older_objects_frozen
@@ -69,26 +69,14 @@ class SpreadsheetFormat(Format):
         return open_task_sheet(in_stream, gettext("the uploaded file"))
 
 
-class TaskSheetResource(resources.ModelResource):
-    """Tasks by their natural key (plan, code). ``import_data`` runs the project's sheet import."""
+class TaskSheetResource(resources.Resource):
+    """The admin's import screens' resource: ``import_data`` runs the project's sheet import, which
+    checks the rows and writes them through the plans' one write path (``plans.task_writes``). No
+    ``Meta``: django-import-export's field mapping and row saving are not used, so nothing would read it."""
 
-    class Meta:
-        model = Task
-        fields = (
-            "code",
-            "title",
-            "metric",
-            "target_value",
-            "target_value_max",
-            "unit",
-            "comparator",
-            "lead_department",
-            "owner",
-            "deadline",
-        )
-        import_id_fields = ("code",)
-        skip_unchanged = True
-        clean_model_instances = True
+    @classmethod
+    def get_display_name(cls):  # the admin's import form names its resource (a ModelResource's own)
+        return cls.__name__
 
     def import_data(
         self,

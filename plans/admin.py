@@ -278,7 +278,9 @@ class TaskAdmin(HistoryInWordsMixin, ScopedTaskAdminMixin, SimpleHistoryAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        services.task_save(task=obj)
+        # Added or changed (a revert from the history page too), through the one write path; the form's
+        # save_m2m sets the supporting departments next.
+        services.task_save(task=obj, user=request.user)
 
     def delete_model(self, request, obj):
         services.task_delete(tasks=Task.objects.filter(pk=obj.pk))

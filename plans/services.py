@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 
 from .derived import tasks_changed, tasks_deleted
 from .models import Department, Plan, Task
+from .task_writes import TaskRow as TaskRow
+from .task_writes import TaskUpsert as TaskUpsert
+from .task_writes import TaskWriter as TaskWriter
+from .task_writes import task_upsert_many  # the one write path of a task, for every app
 
 PLAN_TRANSITIONS: dict[str, set[str]] = {
     Plan.State.DRAFT: {Plan.State.ACTIVE},
@@ -104,28 +108,35 @@ def task_create(
     title: str,
     parent: Task | None = None,
     supporting_departments: Iterable[Department] = (),
+    user=None,
     **fields: Any,
 ) -> Task:
     """Create a task; start and deadline default to the plan's period, order to the end of the plan."""
-    fields.setdefault("start_date", plan.period_start)
-    fields.setdefault("deadline", plan.period_end)
-    if "position" not in fields:
-        fields["position"] = (plan.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
     task = Task(plan=plan, parent=parent, code=code, title=title, **fields)
-    task.full_clean()
-    task.save()
-    if supporting_departments:
-        task.supporting_departments.set(supporting_departments)
-    tasks_changed(task_ids=[task.pk])
-    return task
+    task.start_date = fields.get("start_date", plan.period_start)
+    task.deadline = fields.get("deadline", plan.period_end)
+    if "position" not in fields:
+        task.position = (plan.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
+    return task_save(task=task, supporting_departments=supporting_departments, user=user)
 
 
 @transaction.atomic
-def task_save(*, task: Task) -> Task:
-    """Validate and save a task edited elsewhere (the admin form); history records the change."""
+def task_save(*, task: Task, supporting_departments: Iterable[Department] | None = None, user=None) -> Task:
+    """Validate and write a task built or edited elsewhere (the admin form) through the one write path
+    (``task_upsert_many``); history records the change, by ``user``. ``supporting_departments``: None
+    leaves them as they are (the admin's form sets them itself)."""
     task.full_clean()
-    task.save()
-    tasks_changed(task_ids=[task.pk])
+    row = TaskRow(
+        code=task.code,
+        fields={f.attname: getattr(task, f.attname) for f in Task._meta.concrete_fields if f.editable},
+        parent=task.parent.code if task.parent_id else None,
+        supporting=None if supporting_departments is None else [d.pk for d in supporting_departments],
+        pk=task.pk,
+    )
+    written = task_upsert_many(plan=task.plan, rows=[row], user=user, validate=False)
+    task.pk = written.ids[task.code]
+    task._state.adding = False
+    task.refresh_from_db(fields=["created_at", "updated_at"])
     return task
 
 
@@ -140,37 +151,49 @@ def task_delete(*, tasks) -> int:
 
 @transaction.atomic
 def task_assign(
-    *, task: Task, lead_department: Department, owner=None, supporting_departments: Iterable[Department] = ()
+    *,
+    task: Task,
+    lead_department: Department,
+    owner=None,
+    supporting_departments: Iterable[Department] = (),
+    user=None,
 ) -> Task:
     """Give a task its lead department (牵头单位), owner (责任人) and supporting departments."""
     task.lead_department = lead_department
     task.owner = owner
     task.full_clean()
-    task.save(update_fields=["lead_department", "owner", "updated_at"])
-    if supporting_departments:
-        task.supporting_departments.set(supporting_departments)
-    tasks_changed(task_ids=[task.pk])
-    return task
+    supporting = [department.pk for department in supporting_departments] or None
+    return _task_write(task, ["lead_department_id", "owner_id"], user=user, supporting=supporting)
 
 
 @transaction.atomic
-def task_extend_deadline(*, task: Task, new_deadline: datetime.date) -> Task:
+def task_extend_deadline(*, task: Task, new_deadline: datetime.date, user=None) -> Task:
     """Move the deadline; the first deadline stays on record in ``original_deadline``."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.original_deadline is None:
         task.original_deadline = task.deadline
     task.deadline = new_deadline
     task.full_clean()
-    task.save(update_fields=["deadline", "original_deadline", "updated_at"])
-    tasks_changed(task_ids=[task.pk])
-    return task
+    return _task_write(task, ["deadline", "original_deadline"], user=user)
 
 
 @transaction.atomic
-def task_mark_completed(*, task: Task, on: datetime.date) -> Task:
+def task_mark_completed(*, task: Task, on: datetime.date, user=None) -> Task:
     if task.kind == Task.Kind.SECTION:
         raise ValidationError(_("A section is done when its tasks are done."))
     task.completed_on = on
-    task.save(update_fields=["completed_on", "updated_at"])
-    tasks_changed(task_ids=[task.pk])
+    return _task_write(task, ["completed_on"], user=user)
+
+
+def _task_write(task: Task, fields: list[str], *, user=None, supporting: list[int] | None = None) -> Task:
+    """Only ``fields`` of ``task`` written, through the one write path (a stale copy of the task's
+    other fields is not written back)."""
+    row = TaskRow(
+        code=task.code,
+        pk=task.pk,
+        fields={name: getattr(task, name) for name in fields},
+        supporting=supporting,
+        sets_parent=False,
+    )
+    task_upsert_many(plan=task.plan, rows=[row], user=user, validate=False)
     return task

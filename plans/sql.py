@@ -1,11 +1,11 @@
-"""The hand-written SQL of the plans app: tasks and their history written in bulk by the sheet import.
+"""The hand-written SQL of the plans app: tasks and their history written in bulk (``plans.task_writes``).
 
 PostgreSQL only: one dialect, run by every pass of the suite (docs/deployment.md lists the features
 relied on). Each statement says why the ORM was not enough; ``tests/plans/test_sql.py`` covers each.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -62,18 +62,17 @@ def task_history_insert(*, source: str, since: datetime.datetime, user=None) -> 
     return sql, [since, getattr(user, "pk", None)]
 
 
-def insert_task_history(*, plan_id: int, codes: list[str], since: datetime.datetime, user=None) -> int:
-    """History rows for the plan's tasks ``codes``, straight from the task table, in one statement."""
-    if not codes:
+def insert_task_history(*, ids: Iterable[int], since: datetime.datetime, user=None) -> int:
+    """History rows for the tasks ``ids``, straight from the task table, in one statement."""
+    ids = list(ids)
+    if not ids:
         return 0
     quote = connection.ops.quote_name
     sql, params = task_history_insert(
-        source=f"{quote(Task._meta.db_table)} WHERE {quote('plan_id')} = %s AND {quote('code')} = ANY(%s)",
-        since=since,
-        user=user,
+        source=f"{quote(Task._meta.db_table)} WHERE {quote('id')} = ANY(%s)", since=since, user=user
     )
     with cursor() as c:
-        c.execute(sql, [*params, plan_id, list(codes)])
+        c.execute(sql, [*params, ids])
         return c.rowcount
 
 
@@ -90,46 +89,45 @@ def next_task_ids(count: int) -> list[int]:
         return [pk for (pk,) in c.fetchall()]
 
 
-def copy_tasks(table: str, columns: list[tuple[str, str]], tasks: Iterable[Task]) -> None:
-    """COPY ``tasks``' attributes (attname, column) into ``table``. Why not bulk_create: it prepares every
-    value of every row in Python, which costs more than the database's own work at 10,000 rows."""
+def copy_rows(table: str, columns: list[str], rows: Iterable[Sequence]) -> None:
+    """COPY ``rows`` (values in the order of ``columns``) into ``table``. Why not bulk_create: it prepares
+    every value of every row in Python, which costs more than the database's own work at 10,000 rows."""
     quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for _, column in columns)
-    attnames = [attname for attname, _ in columns]
+    names = ", ".join(quote(column) for column in columns)
     with cursor() as c, c.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-        for task in tasks:
-            copy.write_row([getattr(task, attname) for attname in attnames])
+        for row in rows:
+            copy.write_row(row)
 
 
 def update_tasks(
-    tasks: list[Task], fields: list[str], *, since: datetime.datetime, user, orphans: set[str]
+    rows: list[Sequence], columns: list[str], *, since: datetime.datetime, user, without_history: Iterable[int] = ()
 ) -> set[int]:
-    """Write ``fields`` of the changed ``tasks``: COPY into a temporary table, then one UPDATE joined on
-    id that hands the rows it changed to their history (but the orphans'). Returns the ids updated.
+    """Write the changed tasks' ``columns`` (the first is ``id``; ``rows`` hold values in that order):
+    COPY into a temporary table, then one UPDATE joined on id that hands the rows it changed to their
+    history (but ``without_history``'s, ids). Returns the ids updated.
 
     Why not bulk_update: it sends a CASE per field and row, measured slower than the upsert it
     replaced; and history would need a second read of the rows."""
     quote = connection.ops.quote_name
-    columns = [(Task._meta.get_field(name).attname, Task._meta.get_field(name).column) for name in ["id", *fields]]
-    staged = "sheet_import_changed"
-    names = ", ".join(quote(column) for _, column in columns)
+    staged = "task_upsert_changed"
+    names = ", ".join(quote(column) for column in columns)
     with cursor() as c:
-        # Dropped first, not only on commit: an import may run inside a caller's longer transaction.
+        # Dropped first, not only on commit: an upsert may run inside a caller's longer transaction.
         c.execute(
             f"DROP TABLE IF EXISTS pg_temp.{quote(staged)}; "
             f"CREATE TEMPORARY TABLE {quote(staged)} ON COMMIT DROP "
             f"AS SELECT {names} FROM {quote(Task._meta.db_table)} WITH NO DATA"
         )
-    copy_tasks(staged, columns, tasks)
-    assignments = ", ".join(f"{quote(column)} = staged.{quote(column)}" for _, column in columns[1:])
+    copy_rows(staged, columns, rows)
+    assignments = ", ".join(f"{quote(column)} = staged.{quote(column)}" for column in columns[1:])
     insert_history, params = task_history_insert(
-        source=f"changed WHERE NOT ({quote('code')} = ANY(%s))", since=since, user=user
+        source=f"changed WHERE NOT ({quote('id')} = ANY(%s))", since=since, user=user
     )
     with cursor() as c:
         c.execute(
             f"WITH changed AS (UPDATE {quote(Task._meta.db_table)} AS task SET {assignments} "
             f"FROM {quote(staged)} AS staged WHERE task.{quote('id')} = staged.{quote('id')} RETURNING task.*), "
             f"history AS ({insert_history}) SELECT {quote('id')} FROM changed",
-            [*params, list(orphans)],
+            [*params, list(without_history)],
         )
         return {pk for (pk,) in c.fetchall()}

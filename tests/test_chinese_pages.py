@@ -58,8 +58,7 @@ def world(plan, department_a, staff_a, manager):
         # A change of owner to nobody and of target: the history's "None" and field names of before.
         task.owner = None
         task.target_value = Decimal("450")
-        task._history_user = manager
-        task_save(task=task)  # through the service, which keeps the stored colour (tracking.derived)
+        task_save(task=task, user=manager)  # through the service, which keeps the stored colour (tracking.derived)
     report = report_build(kind=MONTH, day=datetime.date(2025, 10, 1), today=datetime.date(2025, 11, 3))
     return {"task": task, "report": report}
 

@@ -109,7 +109,7 @@ def extension_request(*, task: Task, requested_by, new_deadline: datetime.date, 
 @transaction.atomic
 def extension_approve(*, request: ExtensionRequest, reviewer) -> ExtensionRequest:
     request = _claim(request, reviewer=reviewer, state=ReviewState.APPROVED, note="")
-    plan_services.task_extend_deadline(task=request.task, new_deadline=request.new_deadline)
+    plan_services.task_extend_deadline(task=request.task, new_deadline=request.new_deadline, user=reviewer)
     return request
 
 
@@ -176,7 +176,7 @@ def closure_approve(*, request: ClosureRequest, reviewer, on: datetime.date | No
     request = _claim(request, reviewer=reviewer, state=ReviewState.APPROVED, note="")
     if request.update_id and request.update.state == ReviewState.SUBMITTED:
         progress_approve(update=request.update, reviewer=reviewer)  # closing a task accepts its final report
-    plan_services.task_mark_completed(task=request.task, on=on or timezone.localdate())
+    plan_services.task_mark_completed(task=request.task, on=on or timezone.localdate(), user=reviewer)
     return request
 
 

@@ -2,15 +2,16 @@
 
 Tasks are matched by their natural key (plan, code). Departments and owners are
 resolved once for the whole sheet; unknown names are listed and created only when
-the caller says so. Rows are checked and written a chunk at a time (bulk inserts for
-new rows, bulk updates for changed ones), so memory does not grow with the sheet;
-history is written only for rows that changed.
+the caller says so. Rows are checked and written a chunk at a time, so memory does not
+grow with the sheet; the writing is the plans app's one write path of a task
+(``plans.services.task_upsert_many``, batched as ``TaskWriter``), which writes history
+only for rows that changed.
 
     results.py    what an import reports (SheetImport, RowResult)
     run.py        one import, chunk by chunk: checking rows, then writing them
     task_rows.py  a sheet row as a Task, and the fields a sheet may change
     names.py      departments and owners by name
-    writing.py    the database writes (COPY on PostgreSQL, bulk_create elsewhere)
+    writing.py    a checked row as the row ``plans.task_writes`` writes (COPY, history, derived state)
     heap.py       keeping full garbage collections off the rest of the process meanwhile
 """
 

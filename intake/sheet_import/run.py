@@ -5,20 +5,17 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.derived import tasks_changed
-from plans.history import record_bulk_task_history
 from plans.models import Plan, Task
-from plans.services import plan_create
+from plans.services import TaskWriter, plan_create
 from plans.sql import AnyOf
 
 from ..sheets.rows import SheetRow
 from .names import create_unknown_names, departments_by_name, owners_by_name, remember_aliases
 from .results import RowResult, SheetImport
 from .task_rows import CATEGORY_COMPARED, COMPARED, task_for
-from .writing import Item, set_supporting, write_chunk
+from .writing import Item, task_row
 
 
 class SheetImportRun:
@@ -60,10 +57,8 @@ class SheetImportRun:
         self.unknown_departments: dict[str, None] = {}
         self.unknown_owners: dict[str, None] = {}
         self.failed_codes: set[str] = set()  # rows with errors: their children are errors too
-        self.parent_ids: dict[str, int] = {}  # code → pk of the rows that other rows hang from
-        self.orphans: list[tuple[str, str]] = []  # (code, parent code) written before their parent
+        self.writer: TaskWriter | None = None  # the plan's one write path, from the first row written
         self.position = 0
-        self.since = timezone.now()
         # A first import into an empty plan has nothing to compare with: no look-up per chunk. (The
         # rows this import writes are never looked up again: a code used twice is an error.)
         self.had_tasks = plan is not None and plan.tasks.exists()
@@ -162,8 +157,6 @@ class SheetImportRun:
             action = "update"
             if self.keep_rows:
                 row.changes = self._changes(old, task, compared, parent=row.parent)
-        if old is not None and (row.is_category or row.has_children):
-            self.parent_ids[row.code] = old["pk"]
         # A name not found yet is settled by the preview's choice: checked when the sheet is applied.
         unsettled = self.dry_run and row.department and row.department not in self.departments
         if self.allowed is not None and action != "unchanged" and not row.is_category and not unsettled:
@@ -223,15 +216,10 @@ class SheetImportRun:
         if not to_write:
             return
         self._ensure_plan()
-        for item in to_write:
-            item.task.plan_id = self.plan.pk
-        in_chunk = {item.row.code for item in to_write}
-        self._look_up_parents({item.row.parent for item in to_write} - in_chunk - self.parent_ids.keys())
-        orphans = write_chunk(to_write, parent_ids=self.parent_ids, since=self.since, user=self.user)
-        tasks_changed(task_ids=[item.pk or item.task.pk for item in to_write])
-        # An orphan's history waits for its parent (``_adopt_orphans``), so that it records the parent.
-        self.orphans += [(item.row.code, item.row.parent) for item in to_write if item.row.code in orphans]
-        set_supporting([item for item in to_write if item.row.supporting is not None], self.departments)
+        if self.writer is None:
+            # The rows were checked one by one above (``_check_row``): not validated again.
+            self.writer = TaskWriter(plan=self.plan, user=self.user, validate=False)
+        self.writer.write([task_row(item, self.departments) for item in to_write])
 
     def _ensure_plan(self) -> None:
         if self.plan is None:
@@ -242,12 +230,6 @@ class SheetImportRun:
                 source=Plan.Source.SPREADSHEET,
                 created_by=self.user,
             )
-
-    def _look_up_parents(self, codes: set[str | None]) -> None:
-        """Parents that are already in the plan: written by an earlier chunk, unchanged, or not in the sheet."""
-        codes.discard(None)
-        if codes:
-            self.parent_ids.update(_with_codes(self.plan.tasks.all(), codes).values_list("code", "pk"))
 
     def finish(self, *, rollback: Callable[[], None]) -> SheetImport:
         result = self.result
@@ -277,8 +259,8 @@ class SheetImportRun:
         if self.allowed is None:  # a manager's choices in the preview: the next sheet matches them by itself
             chosen = {str(department.pk): department for department in self.departments.departments}
             remember_aliases({name: chosen.get(choice) for name, choice in self.resolutions.items()})
-        if self.orphans:
-            self._adopt_orphans()
+        if self.writer is not None:
+            self.writer.finish()  # rows written before their parent (二.4.a above 二.4) are placed now
         result.written = True
         result.plan = self.plan
         result.counts["skipped"] += result.counts.pop("error", 0)
@@ -286,16 +268,6 @@ class SheetImportRun:
             if item.action == "error":
                 item.action = "skipped"
         return result
-
-    def _adopt_orphans(self) -> None:
-        """Rows written before their parent (a sheet that lists 二.4.a above 二.4): set the parent now."""
-        parents = {parent for _, parent in self.orphans}
-        ids = dict(self.plan.tasks.filter(code__in=parents).values_list("code", "pk"))
-        for code, parent in self.orphans:
-            if parent in ids:
-                Task.objects.filter(plan=self.plan, code=code).update(parent_id=ids[parent])
-        codes = [code for code, _ in self.orphans]
-        record_bulk_task_history(plan_id=self.plan.pk, codes=codes, since=self.since, user=self.user)
 
 
 def _field_label(name: str) -> str:

@@ -370,18 +370,18 @@ def test_an_import_leaves_no_objects_frozen_out_of_garbage_collection_even_when_
 
 
 def test_a_task_deleted_while_its_sheet_is_imported_fails_the_import_whole(departments, monkeypatch):
-    from intake.sheet_import import run
+    from plans.task_writes import TaskWriter
 
     import_sheet(xlsx(ROWS), dry_run=False)
-    write_chunk = run.write_chunk
+    write = TaskWriter.write
 
-    def delete_one_then_write(items, **kwargs):
+    def delete_one_then_write(writer, rows):
         Task.objects.filter(code="一.2").delete()  # as if someone deleted it between the check and the write
-        return write_chunk(items, **kwargs)
+        return write(writer, rows)
 
-    monkeypatch.setattr(run, "write_chunk", delete_one_then_write)
+    monkeypatch.setattr(TaskWriter, "write", delete_one_then_write)
     edited = [row if row[0] != 2 else [2, "推进成果转化", "技术合同成交额突破95亿元", *row[3:]] for row in ROWS]
-    with pytest.raises(ValidationError, match="Tasks 一.2 were deleted while this sheet was being imported"):
+    with pytest.raises(ValidationError, match="Tasks 一.2 were deleted while they were being written"):
         import_sheet(xlsx(edited), dry_run=False)
     # Nothing of the second import stayed, the deletion included: it ran inside the import's transaction.
     assert Task.objects.get(code="一.2").target_value == Decimal("92")

@@ -36,9 +36,8 @@ def test_an_extension_keeps_the_first_deadline_on_record(task_a):
 
 
 def test_task_changes_are_kept_in_history_with_who_and_when(task_a, manager):
-    task_a._history_user = manager
     task_a.owner = manager
-    services.task_save(task=task_a)
+    services.task_save(task=task_a, user=manager)
     services.task_extend_deadline(task=task_a, new_deadline=datetime.date(2026, 3, 31))
     deadlines = list(task_a.history.values_list("deadline", flat=True))
     assert deadlines[:2] == [datetime.date(2026, 3, 31), datetime.date(2025, 12, 31)]

@@ -44,20 +44,18 @@ def test_bulk_history_marks_tasks_created_since_as_new_and_the_others_as_changed
     new = TaskFactory(plan=plan, code="new")
     Task.objects.filter(pk=old.pk).update(created_at=since - datetime.timedelta(days=1))
     Task.history.all().delete()
-    written = sql.insert_task_history(plan_id=plan.pk, codes=["old", "new", "missing"], since=since, user=staff_a)
+    written = sql.insert_task_history(ids=[old.pk, new.pk, new.pk + 1000], since=since, user=staff_a)
     assert written == 2
     rows = {h.code: (h.history_type, h.history_user_id, h.id) for h in Task.history.all()}
     assert rows == {"old": ("~", staff_a.pk, old.pk), "new": ("+", staff_a.pk, new.pk)}
-    assert sql.insert_task_history(plan_id=plan.pk, codes=[], since=since) == 0
+    assert sql.insert_task_history(ids=[], since=since) == 0
 
 
-def test_copy_then_update_writes_the_fields_and_history_but_not_the_orphans(plan):
+def test_copy_then_update_writes_the_fields_and_history_but_not_the_rows_without_history(plan):
     tasks = [TaskFactory(plan=plan, code=code, title="before") for code in ("a", "b")]
     Task.history.all().delete()
-    for task in tasks:
-        task.title = "after"
-    gone = Task(pk=max(t.pk for t in tasks) + 1000, plan=plan, code="gone", title="after")
-    updated = sql.update_tasks([*tasks, gone], ["title"], since=timezone.now(), user=None, orphans={"b"})
+    rows = [[task.pk, "after"] for task in tasks] + [[max(t.pk for t in tasks) + 1000, "after"]]
+    updated = sql.update_tasks(rows, ["id", "title"], since=timezone.now(), user=None, without_history=[tasks[1].pk])
     assert updated == {t.pk for t in tasks}  # the missing row is not reported updated
     assert set(Task.objects.values_list("title", flat=True)) == {"after"}
     assert list(Task.history.values_list("code", "history_type", "title")) == [("a", "~", "after")]

@@ -137,6 +137,22 @@ def test_task_edits_in_the_admin_a_deletion_and_a_moved_plan_period(client, task
     assert_derived_is_a_full_recompute()
 
 
+def test_task_upsert_many_creating_and_changing_tasks_and_task_create(tasks, plan, department_a):
+    rows = [
+        plan_services.TaskRow(code="1", fields={"deadline": datetime.date(2025, 6, 20), "target_value": Decimal(900)}),
+        plan_services.TaskRow(code="9", fields={"title": "新任务", "kind": Task.Kind.MILESTONE}),
+        plan_services.TaskRow(
+            code="9.1", parent="9", fields={"title": "子任务", "deadline": datetime.date(2025, 5, 1)}
+        ),
+    ]
+    result = plan_services.task_upsert_many(plan=plan, rows=rows)
+    assert (result.created, result.updated) == (2, 1)
+    assert Task.objects.get(plan=plan, code="9.1").colour == "red"
+    assert_derived_is_a_full_recompute()
+    plan_services.task_create(plan=plan, code="10", title="又一任务", lead_department=department_a)
+    assert_derived_is_a_full_recompute()
+
+
 def xlsx(header, rows, title) -> bytes:
     book = openpyxl.Workbook()
     book.active.append([title])
