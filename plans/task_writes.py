@@ -27,8 +27,8 @@ from .derived import tasks_changed
 from .history import record_task_history, update_tasks_with_history
 from .models import Plan, Task
 
-# Set by the write itself, never by a row.
-_WRITTEN_HERE = {"id", "plan_id", "code", "parent_id", "created_at", "updated_at"}
+# Set by the write itself, never by a row's fields.
+SET_BY_THE_WRITE = frozenset({"id", "plan_id", "code", "parent_id", "created_at", "updated_at"})
 
 
 @dataclass
@@ -154,12 +154,7 @@ class TaskWriter:
         for values in found.values(*names):
             old[("code", values["code"])] = values
             old[("pk", values["pk"])] = values
-        gone = [row.code for row in rows if row.pk is not None and ("pk", row.pk) not in old]
-        if gone:
-            raise ValidationError(
-                f"Tasks {'、'.join(sorted(gone)[:10])} were deleted while they were being written; nothing was "
-                "written. Try again."
-            )
+        _refuse_if_deleted([row.code for row in rows if row.pk is not None and ("pk", row.pk) not in old])
         return old
 
     def _parent_ids(self, rows: list[TaskRow], ids: dict[str, int]) -> dict[str, int]:
@@ -207,7 +202,7 @@ class TaskWriter:
         """Changed rows, grouped by the fields they set: one COPY and one UPDATE (with history) a group."""
         groups: dict[tuple, list[TaskRow]] = {}
         for row in rows:
-            names = tuple(name for name in row.fields if name not in _WRITTEN_HERE)
+            names = tuple(name for name in row.fields if name not in SET_BY_THE_WRITE)
             groups.setdefault((names, row.sets_parent, row.pk is not None), []).append(row)
         for (names, sets_parent, by_pk), group in groups.items():
             attnames = ["id", *names, "updated_at", *(["parent_id"] if sets_parent else [])]
@@ -219,7 +214,11 @@ class TaskWriter:
                 for row in group
             ]
             columns = [_column(name) for name in attnames]
-            update_tasks_with_history(values, columns, since=self.since, user=self.user, without_history=waiting)
+            updated = update_tasks_with_history(
+                values, columns, since=self.since, user=self.user, without_history=waiting
+            )
+            # Deleted since ``_existing`` read it: fail the write whole rather than count the row changed.
+            _refuse_if_deleted([row.code for row in group if ids[row.code] not in updated])
 
     def _changes(self, row: TaskRow, old: dict, parent_ids: dict[str, int]) -> bool:
         parent = parent_ids.get(row.parent) if row.parent else None
@@ -227,7 +226,7 @@ class TaskWriter:
             row.pk is not None and (row.code, self.plan.pk) != (old["code"], old["plan_id"])
         ):
             return True
-        return any(old[name] != value for name, value in row.fields.items() if name not in _WRITTEN_HERE)
+        return any(old[name] != value for name, value in row.fields.items() if name not in SET_BY_THE_WRITE)
 
     @staticmethod
     def _set_supporting(rows: list[TaskRow], ids: dict[str, int]) -> None:
@@ -246,6 +245,14 @@ class TaskWriter:
 
 def _key(row: TaskRow) -> tuple:
     return ("code", row.code) if row.pk is None else ("pk", row.pk)
+
+
+def _refuse_if_deleted(codes: list[str]) -> None:
+    if codes:
+        raise ValidationError(
+            f"Tasks {'、'.join(sorted(codes)[:10])} were deleted while they were being written; nothing was "
+            "written. Try again."
+        )
 
 
 def _validate(task: Task, row: TaskRow) -> None:

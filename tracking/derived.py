@@ -69,9 +69,8 @@ def task_derived_refresh(*, task_ids: Iterable[int] | QuerySet, today: datetime.
             reported_at=Subquery(approved.values("reported_at")[:1]),
         )
         # Only colours that move are written: a re-import that changes titles or targets rewrites no colour.
-        changed = tasks.exclude(colour=_colour_of(today), colour_on=today).update(
-            colour=_colour_of(today), colour_on=today
-        )
+        colour = _colour_of(today)
+        changed = tasks.exclude(colour=colour, colour_on=today).update(colour=colour, colour_on=today)
         ids = list(tasks.values_list("pk", flat=True)) if isinstance(task_ids, QuerySet) else task_ids
         chart_points_refresh(task_ids=ids)
         plan_ids = set(tasks.order_by().values_list("plan_id", flat=True).distinct())

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from plans.models import Department, Task
 from plans.services import TaskRow
+from plans.task_writes import SET_BY_THE_WRITE
 
 from ..sheets.rows import SheetRow
 from .task_rows import CATEGORY_UPSERT_FIELDS, UPSERT_FIELDS
@@ -21,10 +22,9 @@ class Item:
 
 
 # A new row sets every field a sheet row makes; a changed one only those a sheet may change.
-_NOT_FROM_THE_SHEET = {"id", "plan_id", "parent_id", "code", "created_at", "updated_at"}
-NEW_FIELDS = [f.attname for f in Task._meta.concrete_fields if f.attname not in _NOT_FROM_THE_SHEET]
-CHANGED_FIELDS = [name for name in UPSERT_FIELDS if name not in _NOT_FROM_THE_SHEET]
-CATEGORY_CHANGED_FIELDS = [name for name in CATEGORY_UPSERT_FIELDS if name not in _NOT_FROM_THE_SHEET]
+NEW_FIELDS = [f.attname for f in Task._meta.concrete_fields if f.attname not in SET_BY_THE_WRITE]
+CHANGED_FIELDS = [name for name in UPSERT_FIELDS if name not in SET_BY_THE_WRITE]
+CATEGORY_CHANGED_FIELDS = [name for name in CATEGORY_UPSERT_FIELDS if name not in SET_BY_THE_WRITE]
 
 
 def task_row(item: Item, departments: dict[str, Department]) -> TaskRow:
