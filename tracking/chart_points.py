@@ -2,10 +2,12 @@
 instead of replaying every approved update of a plan (seconds for a plan of 20,000 tasks).
 
 A task's points are a pure function of the task and its approved updates, worked out here in Python
-with ``plans.pacing`` (tests/tracking/chart_replay.py replays every update as the reference), or, for a
-task with no approved update (every new row of an import), in SQL by ``tracking.sql``. They are
-derived state, kept by ``tracking.derived.task_derived_refresh`` in the transaction of every write
-that changes a task or its approved updates; reading the chart only sums them.
+with ``plans.pacing`` (tests/tracking/chart_replay.py replays every update as the reference). Only tasks
+with an approved update keep points: those of a task without one depend on its own columns alone, and
+the chart sums them in SQL when it is drawn (``tracking.sql.chart_unreported_sums``), so a new task,
+every row of a sheet import, writes none. The points and their plans' sums are derived state, kept by
+``tracking.derived.task_derived_refresh`` in the transaction of every write that changes a task or its
+approved updates; reading the chart only sums.
 """
 
 import calendar
@@ -21,7 +23,7 @@ from plans.pacing import expected_percent, percent_complete
 from plans.sql import AnyOf
 
 from .models import ChartPoint, PlanChartSum
-from .sql import chart_points_insert, chart_points_unreported_refresh
+from .sql import chart_points_insert, chart_unreported_sums
 
 CHUNK = 2000  # tasks per round trip when many are (re)worked out at once
 TASK_FIELDS = (
@@ -77,9 +79,9 @@ def task_points(task: dict, reports: list[tuple], ends: list[datetime.date]) -> 
 
 
 def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
-    """Work out again the points of these tasks from their approved updates (sections have none),
-    rewrite those that moved, and move their plans' sums by the difference; return how many points
-    were written.
+    """Work out again the points of these tasks from their approved updates (sections and tasks with
+    no approved update keep none), rewrite those that moved, and move their plans' sums by the
+    difference; return how many points were written.
 
     The tasks are locked first, so a refresh that overlaps an approval of the same task waits for it
     and then reads its update: the last writer always wrote from the newest figures. The plans are
@@ -92,11 +94,24 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
             list(Task.objects.filter(AnyOf(F("pk"), chunk)).select_for_update(of=("self",)).values_list("pk"))
             approved = ProgressUpdate.objects.filter(AnyOf(F("task_id"), chunk), state=ReviewState.APPROVED)
             reported = set(approved.order_by().values_list("task_id", flat=True).distinct())
-            # Most tasks of an import have no approved update: their points are worked out in the database.
-            written += chart_points_unreported_refresh([pk for pk in chunk if pk not in reported])
+            # Most tasks of an import have no approved update, and no points to drop: one probe.
+            _points_dropped([pk for pk in chunk if pk not in reported])
             if reported:
                 written += _points_replayed(sorted(reported))
     return written
+
+
+def _points_dropped(task_ids: list[int]) -> None:
+    """Tasks without an approved update keep no points: those they kept (their only approved update
+    was deleted, say) go, and their plans' sums move by them."""
+    kept = ChartPoint.objects.filter(AnyOf(F("task_id"), task_ids)) if task_ids else ChartPoint.objects.none()
+    change = {
+        (row["plan_id"], row["month_end"]): [-row["a"], -row["e"], -row["n"]]
+        for row in kept.values("plan_id", "month_end").annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*"))
+    }
+    if change:
+        kept.delete()
+        _sums_move(change)
 
 
 def _points_replayed(chunk: list[int]) -> int:
@@ -186,11 +201,18 @@ def chart_points_sums(
     plan: Plan, *, tasks: QuerySet[Task] | None, ends: list[datetime.date]
 ) -> dict[datetime.date, tuple[float, float, int]]:
     """Per month end: the sums of actual and expected and the number of tasks summed, over ``tasks``
-    of the plan (None: all of them, from the plan's kept sums)."""
+    of the plan (None: all of them): the kept points of the tasks with an approved update (for the whole
+    plan, their kept sums) and the others' worked out in SQL."""
     if tasks is None:
         kept = PlanChartSum.objects.filter(plan=plan, month_end__in=ends)
-        return {row.month_end: (row.actual, row.expected, row.tasks) for row in kept}
-    # A few of the plan's tasks: look up each one's points rather than sift all the plan's.
-    points = ChartPoint.objects.filter(task__in=tasks.filter(plan=plan).values("pk"), month_end__in=ends)
-    rows = points.values("month_end").annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*")).order_by()
-    return {row["month_end"]: (row["a"], row["e"], row["n"]) for row in rows}
+        sums = {row.month_end: (row.actual, row.expected, row.tasks) for row in kept}
+    else:
+        # A few of the plan's tasks: look up each one's points rather than sift all the plan's.
+        points = ChartPoint.objects.filter(task__in=tasks.filter(plan=plan).values("pk"), month_end__in=ends)
+        rows = points.values("month_end").annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*")).order_by()
+        sums = {row["month_end"]: (row["a"], row["e"], row["n"]) for row in rows}
+    unreported = chart_unreported_sums(plan_id=plan.pk, tasks=tasks, ends=ends)
+    for end, (actual, expected, count) in unreported.items():
+        kept_actual, kept_expected, kept_count = sums.get(end, (0.0, 0.0, 0))
+        sums[end] = (kept_actual + actual, kept_expected + expected, kept_count + count)
+    return sums

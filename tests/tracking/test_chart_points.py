@@ -13,7 +13,7 @@ from django.core.cache import cache
 from plans import services as plan_services
 from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.selectors import task_scope
-from tests.factories import PlanFactory, TaskFactory
+from tests.factories import PlanFactory, ProgressUpdateFactory, TaskFactory
 from tests.tracking.chart_replay import plan_progress_series
 from tracking.chart_points import month_ends
 from tracking.charts import plan_progress_series_cached
@@ -171,9 +171,17 @@ def test_the_chart_stays_the_definition_through_approvals_closures_edits_and_mov
 def test_an_approval_works_out_only_its_own_tasks_points(manager, staff_a, department_a):
     plan = PlanFactory()
     tasks = [TaskFactory(plan=plan, code=f"P{n}", lead_department=department_a) for n in range(3)]
+    for task in tasks[:2]:  # only tasks with an approved update keep points
+        ProgressUpdateFactory(
+            task=task,
+            value=Decimal(40),
+            reported_by=manager,
+            period="2025-01",
+            reported_at=datetime.datetime(2025, 1, 20, tzinfo=TZ),
+        )
     task_derived_refresh(task_ids=plan.tasks.all(), today=datetime.date(2025, 6, 1))
     before = {(p.task_id, p.month_end): p.pk for p in ChartPoint.objects.filter(plan=plan)}
-    assert len(before) == 3 * 12
+    assert len(before) == 2 * 12
     update = progress_report(
         task=tasks[0],
         reported_by=staff_a,
@@ -185,7 +193,7 @@ def test_an_approval_works_out_only_its_own_tasks_points(manager, staff_a, depar
     after = {(p.task_id, p.month_end): p for p in ChartPoint.objects.filter(plan=plan)}
     assert all(after[key].pk == pk for key, pk in before.items() if key[0] != tasks[0].pk)
     march = month_ends(datetime.date(2025, 2, 1), datetime.date(2025, 4, 1))
-    assert [after[(tasks[0].pk, end)].actual for end in march] == [0.0, 50.0, 50.0]
+    assert [after[(tasks[0].pk, end)].actual for end in march] == [10.0, 50.0, 50.0]
 
 
 def test_points_of_a_task_moved_to_another_plan_leave_the_old_plans_chart(manager, department_a):

@@ -1,56 +1,42 @@
-"""``tracking.sql.chart_points_unreported_refresh``: the points of tasks without an approved update,
-worked out in the database, equal ``chart_points.task_points`` of no reports exactly; the plans' sums
-move by the difference; points that did not move are not rewritten."""
+"""``tracking.sql.chart_unreported_sums``: the chart's part of the tasks without an approved update,
+summed in the database, equals the sum of ``chart_points.task_points`` of no reports; such tasks keep
+no points, and a task's points go (and its plan's sums move) when its last approval does."""
 
 import datetime
 import random
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.db.models import Count, Sum
 
-from plans.models import Task
-from tests.factories import PlanFactory, TaskFactory
-from tracking.chart_points import TASK_FIELDS, month_ends, task_points
+from plans.models import ProgressUpdate, Task
+from tests.factories import PlanFactory, ProgressUpdateFactory, TaskFactory
+from tracking.chart_points import TASK_FIELDS, chart_points_refresh, month_ends, task_points
 from tracking.models import ChartPoint, PlanChartSum
-from tracking.sql import chart_points_unreported_refresh
+from tracking.sql import chart_unreported_sums
 
 pytestmark = pytest.mark.django_db
 
 
-def expected_points(task: Task) -> list[tuple]:
-    """What the Python replay writes for a task with no approved update."""
-    row = Task.objects.filter(pk=task.pk).values(*TASK_FIELDS).get()
-    if row["kind"] == Task.Kind.SECTION:
-        return []
-    ends = month_ends(row["plan__period_start"], row["plan__period_end"])
-    return [(row["plan_id"], *point) for point in task_points(row, [], ends)]
+def python_sums(tasks: list[Task], ends: list[datetime.date]) -> dict[datetime.date, tuple[float, float, int]]:
+    """What the Python rule gives, summed per month end, for tasks with no approved update."""
+    sums: dict[datetime.date, list] = {}
+    for row in Task.objects.filter(pk__in=[task.pk for task in tasks]).values(*TASK_FIELDS):
+        if row["kind"] == Task.Kind.SECTION:
+            continue
+        for month_end, actual, expected in task_points(row, [], ends):
+            total = sums.setdefault(month_end, [0.0, 0.0, 0])
+            total[0], total[1], total[2] = total[0] + actual, total[1] + expected, total[2] + 1
+    return {end: tuple(total) for end, total in sums.items()}
 
 
-def stored_points(task: Task) -> list[tuple]:
-    points = ChartPoint.objects.filter(task=task).order_by("month_end")
-    return list(points.values_list("plan_id", "month_end", "actual", "expected"))
+def assert_sums_equal(got: dict, want: dict) -> None:
+    assert got.keys() == want.keys()
+    for end, (actual, expected, count) in want.items():
+        assert got[end] == (pytest.approx(actual, abs=1e-6), pytest.approx(expected, abs=1e-6), count), end
 
 
-def assert_sums_are_the_points(plan) -> None:
-    summed = {
-        row["month_end"]: row
-        for row in ChartPoint.objects.filter(plan=plan)
-        .values("month_end")
-        .annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*"))
-        .order_by()
-    }
-    kept = {row.month_end: row for row in PlanChartSum.objects.filter(plan=plan)}
-    for month_end, row in kept.items():
-        points = summed.get(month_end, {"a": 0.0, "e": 0.0, "n": 0})
-        assert row.tasks == points["n"], month_end
-        assert row.actual == pytest.approx(points["a"] or 0.0, abs=1e-6), month_end
-        assert row.expected == pytest.approx(points["e"] or 0.0, abs=1e-6), month_end
-    assert summed.keys() <= kept.keys()
-
-
-def test_random_tasks_without_reports_match_the_python_points_exactly():
+def test_random_tasks_without_reports_sum_as_the_python_rule():
     rng = random.Random(7)
     # A period that neither starts nor ends on a month's edge, across a year's end.
     plan = PlanFactory(period_start=datetime.date(2025, 3, 15), period_end=datetime.date(2026, 2, 10))
@@ -72,45 +58,38 @@ def test_random_tasks_without_reports_match_the_python_points_exactly():
                 ),
             )
         )
-    # Written once already, by the factory's refresh (through this same function): written again from nothing.
-    assert chart_points_unreported_refresh([task.pk for task in tasks]) == 0
-    ChartPoint.objects.filter(plan=plan).delete()
-    PlanChartSum.objects.filter(plan=plan).delete()
-    written = chart_points_unreported_refresh([task.pk for task in tasks])
-    assert written == sum(len(expected_points(task)) for task in tasks) > 0
-    for task in tasks:
-        assert stored_points(task) == expected_points(task), task.code  # exactly, not approximately
-    assert_sums_are_the_points(plan)
+    assert not ChartPoint.objects.filter(plan=plan).exists()  # none of them has an approved update
+    ends = month_ends(plan.period_start, plan.period_end)
+    assert_sums_equal(chart_unreported_sums(plan_id=plan.pk, tasks=None, ends=ends), python_sums(tasks, ends))
+    some = tasks[::3]
+    subset = Task.objects.filter(pk__in=[task.pk for task in some])
+    assert_sums_equal(chart_unreported_sums(plan_id=plan.pk, tasks=subset, ends=ends[:4]), python_sums(some, ends[:4]))
+    assert chart_unreported_sums(plan_id=plan.pk, tasks=None, ends=[]) == {}
 
 
-def test_moved_points_move_the_sums_and_the_others_are_left_alone():
+def test_a_task_with_points_is_left_to_them_and_loses_them_with_its_last_approval(manager):
     plan = PlanFactory(period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 12, 31))
-    kept, moved, section = (
+    reported, unreported, section = (
         TaskFactory(plan=plan, code=code, deadline=datetime.date(2025, 9, 30)) for code in ("1", "2", "3")
     )
-    stamp = ChartPoint.objects.filter(task=kept).values_list("task_updated_at", flat=True).first()
-    later = stamp + datetime.timedelta(hours=1)
-    # A new title only (the points stay), a new deadline and a completion (they move), a task made a section.
-    Task.objects.filter(pk=kept.pk).update(title="新标题", target_value=Decimal(800), updated_at=later)
-    Task.objects.filter(pk=moved.pk).update(
-        deadline=datetime.date(2025, 6, 30), completed_on=datetime.date(2025, 5, 3), updated_at=later
+    Task.objects.filter(pk=section.pk).update(kind=Task.Kind.SECTION)
+    update = ProgressUpdateFactory(
+        task=reported,
+        value=Decimal(100),
+        reported_by=manager,
+        reported_at=datetime.datetime(2025, 3, 3, tzinfo=datetime.UTC),
     )
-    Task.objects.filter(pk=section.pk).update(kind=Task.Kind.SECTION, updated_at=later)
-    with transaction.atomic():  # twice in one transaction: the second finds nothing moved
-        chart_points_unreported_refresh([kept.pk, moved.pk, section.pk])
-        assert chart_points_unreported_refresh([kept.pk, moved.pk, section.pk]) == 0
-    assert set(ChartPoint.objects.filter(task=kept).values_list("task_updated_at", flat=True)) == {stamp}
-    assert set(ChartPoint.objects.filter(task=moved).values_list("task_updated_at", flat=True)) == {later}
-    assert stored_points(moved) == expected_points(moved)
-    assert [point[2:] for point in stored_points(moved)[3:6]] == [
-        (0.0, 119 * 100.0 / 180),  # April: 119 of the 180 days to June 30
-        (100.0, 150 * 100.0 / 180),  # May: completed on May 3
-        (100.0, 100.0),
-    ]
-    assert not ChartPoint.objects.filter(task=section).exists()
-    assert PlanChartSum.objects.get(plan=plan, month_end=datetime.date(2025, 1, 31)).tasks == 2
-    assert_sums_are_the_points(plan)
+    ends = month_ends(plan.period_start, plan.period_end)
+    assert ChartPoint.objects.filter(plan=plan).values("task").distinct().count() == 1
+    assert_sums_equal(chart_unreported_sums(plan_id=plan.pk, tasks=None, ends=ends), python_sums([unreported], ends))
 
-
-def test_nothing_to_refresh():
-    assert chart_points_unreported_refresh([]) == 0
+    ProgressUpdate.objects.filter(pk=update.pk).delete()  # its only approved update, gone
+    chart_points_refresh(task_ids=[reported.pk, unreported.pk, section.pk])
+    assert not ChartPoint.objects.filter(plan=plan).exists()
+    assert set(PlanChartSum.objects.filter(plan=plan).values_list("tasks", "actual", "expected").distinct()) == {
+        (0, 0.0, 0.0)
+    }
+    assert_sums_equal(
+        chart_unreported_sums(plan_id=plan.pk, tasks=None, ends=ends), python_sums([reported, unreported], ends)
+    )
+    assert not ChartPoint.objects.values("plan").annotate(n=Count("*"), a=Sum("actual")).exists()

@@ -22,7 +22,7 @@ from plans.selectors import with_progress
 from tests.factories import ProgressUpdateFactory, TaskFactory
 from tests.tracking.chart_replay import plan_progress_series
 from tracking import reviews
-from tracking.chart_points import month_ends
+from tracking.chart_points import chart_points_sums, month_ends
 from tracking.derived import figures_version_key, task_derived_rollover
 from tracking.models import ChartPoint, PlanChartSum
 from tracking.services import progress_report
@@ -52,22 +52,32 @@ def assert_derived_is_a_full_recompute() -> None:
     for plan in Plan.objects.all():
         ends = month_ends(plan.period_start, plan.period_end)
         tasks = plan.tasks.exclude(kind=Task.Kind.SECTION)
+        reported = set(
+            ProgressUpdate.objects.filter(task__in=tasks, state=ReviewState.APPROVED).values_list("task_id", flat=True)
+        )
         points = {(p.task_id, p.month_end): (p.actual, p.expected) for p in ChartPoint.objects.filter(plan=plan)}
         replayed = {}
         for task in tasks:
             for point in plan_progress_series(plan, tasks=Task.objects.filter(pk=task.pk), today=plan.period_end):
                 replayed[(task.pk, point.month_end)] = (point.actual, point.expected)
-        assert points.keys() == replayed.keys(), plan
-        for key, (actual, expected) in replayed.items():
-            assert points[key] == (pytest.approx(actual, abs=1e-9), pytest.approx(expected, abs=1e-9)), key
+        # Only tasks with an approved update keep points; the chart works out the others' when drawn.
+        assert points.keys() == {key for key in replayed if key[0] in reported}, plan
+        for key, (actual, expected) in points.items():
+            assert replayed[key] == (pytest.approx(actual, abs=1e-9), pytest.approx(expected, abs=1e-9)), key
         sums = {row.month_end: row for row in PlanChartSum.objects.filter(plan=plan, month_end__in=ends)}
+        drawn = chart_points_sums(plan, tasks=None, ends=ends)
         for end in ends:
-            mine = [replayed[(task.pk, end)] for task in tasks]
+            kept = [replayed[(task.pk, end)] for task in tasks if task.pk in reported]
             row = sums.get(end)
-            assert (row.tasks if row else 0) == len(mine), end
-            if mine:
-                assert row.actual == pytest.approx(sum(a for a, _ in mine), abs=1e-6), end
-                assert row.expected == pytest.approx(sum(e for _, e in mine), abs=1e-6), end
+            assert (row.tasks if row else 0) == len(kept), end
+            if kept:
+                assert row.actual == pytest.approx(sum(a for a, _ in kept), abs=1e-6), end
+                assert row.expected == pytest.approx(sum(e for _, e in kept), abs=1e-6), end
+            every = [replayed[(task.pk, end)] for task in tasks]
+            actual, expected, count = drawn.get(end, (0.0, 0.0, 0))
+            assert count == len(every), end
+            assert actual == pytest.approx(sum(a for a, _ in every), abs=1e-6), end
+            assert expected == pytest.approx(sum(e for _, e in every), abs=1e-6), end
     # Nothing was left for the night's run to correct.
     assert task_derived_rollover(today=TODAY) == 0
 
@@ -187,7 +197,7 @@ def test_a_sheet_import_of_new_rows_then_of_changed_rows(tasks, plan, department
 
 
 def test_a_sheet_import_that_edits_reported_tasks_and_one_that_changes_only_titles(tasks, plan, department_a):
-    """Tasks with approved updates are replayed in Python, the others worked out in SQL: both in one chunk."""
+    """Tasks with approved updates are replayed in Python, the others keep no points: both in one chunk."""
     header = ["序号", "重点任务", "具体目标", "责任单位", "责任人", "完成时限", "备注"]
 
     def sheet(title: str, deadline: str):

@@ -184,8 +184,8 @@ def test_pages_cost_the_same_queries_for_few_or_many_tasks(client, manager, plan
     assert len(few) == len(many) > 0
     # Session, user, roles, the top bar's review count, then: overdue — count, page, its plans, departments,
     # owners; my tasks — the ordered page with its totals, the page's figures; dashboard — counts, the plan,
-    # the chart's version, sums.
-    expected = {"overdue": 9, "home": 6, "dashboard": 8}[name]
+    # the chart's version, the kept sums, the sums of tasks without an approved update.
+    expected = {"overdue": 9, "home": 6, "dashboard": 9}[name]
     assert len(many) == expected, [q["sql"][:80] for q in many.captured_queries]
 
 
@@ -249,9 +249,9 @@ def test_the_dashboards_first_view_after_an_approval_costs_the_same_few_queries_
     update = progress_report(task=tasks[0], reported_by=staff_a, period="2025-06", value=Decimal(390))
     with django_capture_on_commit_callbacks(execute=True):
         progress_approve(update=update, reviewer=manager)
-    # Session, user, roles, counts by colour, the plan; the chart's version, its sums by month; the top bar's
-    # review count.
-    with django_assert_num_queries(8):
+    # Session, user, roles, counts by colour, the plan; the chart's version, its kept sums, the others' sums;
+    # the top bar's review count.
+    with django_assert_num_queries(9):
         response = client.get(reverse("dashboard"))
     assert response.context["chart"] != before
     june = plan_progress_series(plan, tasks=plan.tasks.all(), today=datetime.date(2025, 6, 15))[-1]
