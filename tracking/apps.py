@@ -14,7 +14,9 @@ class TrackingConfig(AppConfig):
         from .schedules import install_after_migrate
 
         # The owner of derived task state, for the plans app's writes (which may not import tracking).
-        plans_derived.register(refresh=derived.task_derived_refresh, deleted=derived.tasks_deleted)
+        plans_derived.register(
+            refresh=derived.task_derived_refresh, deleted=derived.tasks_deleted, new_task=derived.task_new_state
+        )
 
         # Sent after the whole migrate, when django-celery-beat's tables exist.
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="tracking.install_schedules")

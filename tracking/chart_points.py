@@ -83,39 +83,27 @@ def chart_points_refresh(*, task_ids: Iterable[int]) -> int:
     no approved update keep none), rewrite those that moved, and move their plans' sums by the
     difference; return how many points were written.
 
-    The tasks are locked first, so a refresh that overlaps an approval of the same task waits for it
-    and then reads its update: the last writer always wrote from the newest figures. The plans are
-    locked before their sums are read, so two refreshes in one plan add their differences in turn.
+    Only a task with an approved update or with points kept has anything to work out: the new rows of
+    an import cost one probe. Those tasks are locked before their updates are read, so a refresh that
+    overlaps an approval of the same task waits for it and then reads its update: the last writer
+    always wrote from the newest figures. The plans are locked before their sums are read, so two
+    refreshes in one plan add their differences in turn.
     """
     ids, written = sorted(set(task_ids)), 0
     for at in range(0, len(ids), CHUNK):
         chunk = ids[at : at + CHUNK]
-        with transaction.atomic():
-            list(Task.objects.filter(AnyOf(F("pk"), chunk)).select_for_update(of=("self",)).values_list("pk"))
-            approved = ProgressUpdate.objects.filter(AnyOf(F("task_id"), chunk), state=ReviewState.APPROVED)
-            reported = set(approved.order_by().values_list("task_id", flat=True).distinct())
-            # Most tasks of an import have no approved update, and no points to drop: one probe.
-            _points_dropped([pk for pk in chunk if pk not in reported])
-            if reported:
-                written += _points_replayed(sorted(reported))
+        approved = ProgressUpdate.objects.filter(AnyOf(F("task_id"), chunk), state=ReviewState.APPROVED)
+        kept = ChartPoint.objects.filter(AnyOf(F("task_id"), chunk))
+        with_points = approved.values_list("task_id").union(kept.values_list("task_id"))
+        if touched := sorted(pk for (pk,) in with_points):
+            with transaction.atomic():
+                written += _points_replayed(touched)
     return written
 
 
-def _points_dropped(task_ids: list[int]) -> None:
-    """Tasks without an approved update keep no points: those they kept (their only approved update
-    was deleted, say) go, and their plans' sums move by them."""
-    kept = ChartPoint.objects.filter(AnyOf(F("task_id"), task_ids)) if task_ids else ChartPoint.objects.none()
-    change = {
-        (row["plan_id"], row["month_end"]): [-row["a"], -row["e"], -row["n"]]
-        for row in kept.values("plan_id", "month_end").annotate(a=Sum("actual"), e=Sum("expected"), n=Count("*"))
-    }
-    if change:
-        kept.delete()
-        _sums_move(change)
-
-
 def _points_replayed(chunk: list[int]) -> int:
-    """``chart_points_refresh`` of tasks with approved updates: replayed in Python with ``task_points``."""
+    """``chart_points_refresh`` of tasks that have, or had, approved updates: replayed in Python with
+    ``task_points``."""
     tasks = list(Task.objects.filter(pk__in=chunk).select_for_update(of=("self",)).values(*TASK_FIELDS))
     history: dict[int, list[tuple]] = {task["pk"]: [] for task in tasks}
     approved = (
@@ -127,7 +115,9 @@ def _points_replayed(chunk: list[int]) -> int:
         history[task_id].append((timezone.localdate(at_time), value, percent))
     new: dict[int, list[tuple]] = {}
     for task in tasks:
-        if task["kind"] == Task.Kind.SECTION:
+        # Without an approved update (its last one deleted, say) a task's points go: the chart sums its
+        # part when drawn (``chart_points_sums``).
+        if task["kind"] == Task.Kind.SECTION or not history[task["pk"]]:
             continue
         ends = month_ends(task["plan__period_start"], task["plan__period_end"])
         new[task["pk"]] = [

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery
 
+from plans import pacing
 from plans.models import Plan, ProgressUpdate, ReviewState, Task
 from plans.pacing_sql import PacingInputs, pacing_expressions
 from plans.sql import AnyOf
@@ -76,6 +77,34 @@ def task_derived_refresh(*, task_ids: Iterable[int] | QuerySet, today: datetime.
         plan_ids = set(tasks.order_by().values_list("plan_id", flat=True).distinct())
         transaction.on_commit(lambda: [figures_changed(plan_id) for plan_id in plan_ids])
     return changed
+
+
+def task_new_state(values: dict, *, today: datetime.date) -> dict:
+    """The colour a task about to be inserted with ``values`` (by attname) has on ``today``: no update of
+    a new task is approved yet. ``plans.pacing`` in Python, the rule that ``_colour_of`` states in SQL
+    (tests/plans/test_pacing.py keeps them equal); the refresh after the insert still checks it."""
+    kind, deadline = values["kind"], values["deadline"]
+    percent = pacing.percent_complete(
+        kind=kind,
+        comparator=values["comparator"],
+        target_value=values["target_value"],
+        baseline=values["baseline"],
+        actual=values["reported_value"],
+        milestone_percent=values["reported_percent"],
+    )
+    expected = pacing.expected_percent(
+        start=values["start_date"], deadline=deadline, today=today, pacing=values["pacing"]
+    )
+    colour = pacing.health(
+        kind=kind,
+        percent=percent,
+        expected=expected,
+        deadline=deadline,
+        today=today,
+        completed=values["completed_on"] is not None,
+        comparator=values["comparator"],
+    )
+    return {"colour": str(colour), "colour_on": today}
 
 
 def tasks_deleted(*, plan_ids: Iterable[int]) -> None:

@@ -196,15 +196,16 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
             continue  # a rank goal, read below
         if unit in _THRESHOLD_UNITS and _QUALIFIES_NOUN.match(masked[end:]):
             continue
-        if _DONE_BEFORE.search(masked[_clause_start(masked, start) : start]):
+        clause = masked[_clause_start(masked, start) : start]
+        if _DONE_BEFORE.search(clause):
             continue  # 已达到…: a result, not a commitment
-        if unit in ("次", "场次") and _EVERY.search(masked[_clause_start(masked, start) : start]):
+        if unit in ("次", "场次") and _EVERY.search(clause):
             continue  # 每季度召开1次: how often, a routine rather than a target
         flags = []
-        clause_start = max(_clause_start(masked, start), last_end, *(r.end for r in ranks if r.end <= start))
+        clause_start = max(start - len(clause), last_end, *(r.end for r in ranks if r.end <= start))
         if not unit:
             # 入库520, 突破关键技术30: the unit was lost, the commitment was not.
-            if hi or "." in lo or not _BARE_TRIGGER.search(masked[_clause_start(masked, start) : start]):
+            if hi or "." in lo or not _BARE_TRIGGER.search(clause):
                 continue
             flags.append("no_unit")
         value = Decimal(lo)
@@ -212,9 +213,7 @@ def find_targets(text: str, *, plan_year: int) -> list[FoundTarget]:
         if value_max is not None and value_max <= value:
             flags.append("odd_range")
             value_max = None
-        comparator = comparator_for(
-            before, after, is_range=value_max is not None, clause=masked[_clause_start(masked, start) : start]
-        )
+        comparator = comparator_for(before, after, is_range=value_max is not None, clause=clause)
         found.append(
             FoundTarget(
                 value=value,

@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
     one_derived_refresh,
 )
-from tracking.derived import task_derived_rollover
+from tracking.derived import task_derived_rollover, task_new_state
 
 JAN1, DEC31 = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
 
@@ -208,3 +208,9 @@ def test_the_sql_annotation_agrees_with_the_python_rules_on_every_case():
     stored = dict(Task.objects.filter(pk__in=expected).values_list("pk", "colour"))
     assert stored == {pk: colour for pk, (_, _, colour) in expected.items()}
     assert task_derived_rollover(today=today) == 0  # fresh: nothing to do
+    # The colour a new task is inserted with (``task_new_state``, in Python) is the same rule again.
+    born = {
+        task["id"]: task_new_state(task, today=today)["colour"]
+        for task in Task.objects.filter(pk__in=expected).values()
+    }
+    assert born == {pk: colour for pk, (_, _, colour) in expected.items()}
