@@ -1,7 +1,9 @@
 """A large made-up dataset for benchmarks and load tests: departments, users of every role, plans,
 tasks with deadlines spread around today (so every health colour occurs) and progress updates.
 
-Written with bulk inserts; deterministic for a given size and day.
+Tasks are written through ``task_upsert_many``, as every other path writes them; the progress updates
+(a million of them) with bulk inserts, then the derived state of every task once. Deterministic for a
+given size and day.
 """
 
 import datetime
@@ -16,6 +18,7 @@ from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF, sync_roles
 from plans.models import Department, Plan, ProgressUpdate, ReviewState, Task
+from plans.services import TaskRow, task_upsert_many
 from tracking.derived import task_derived_refresh
 
 PASSWORD = "demo12345"
@@ -70,42 +73,44 @@ def generate(*, tasks: int, updates: int, today: datetime.date, seed: int = 7) -
             for p in range(max(1, -(-tasks // TASKS_PER_PLAN)))
         ]
     )
-    rows = []
+    # Tasks through the one write path (plans.services.task_upsert_many), a plan at a time.
+    by_plan: dict[int, list[TaskRow]] = {}
     for n in range(tasks):
         department = n % DEPARTMENTS
         # Deadlines from 120 days ago to 200 days ahead: overdue, due soon, on pace and behind pace all occur.
         deadline = today + datetime.timedelta(days=rng.randint(-120, 200))
-        rows.append(
-            Task(
-                plan=plans[n // TASKS_PER_PLAN],
-                code=f"{n + 1}",
-                position=n + 1,
-                title=f"重点任务{n + 1}",
-                kind=Task.Kind.QUANTITATIVE,
-                lead_department_id=departments[department].pk,
-                owner_id=staff[department * STAFF_PER_DEPARTMENT + n % STAFF_PER_DEPARTMENT].pk,
-                start_date=min(start, deadline),
-                deadline=deadline,
-                target_value=Decimal(100),
-                unit="项",
-                comparator=Task.Comparator.AT_LEAST,
-                metric="完成项目",
-                completed_on=deadline if rng.random() < 0.05 and deadline < today else None,
-            )
-        )
-    made = Task.objects.bulk_create(rows, batch_size=2000)
+        fields = {
+            "position": n + 1,
+            "title": f"重点任务{n + 1}",
+            "kind": Task.Kind.QUANTITATIVE,
+            "lead_department_id": departments[department].pk,
+            "owner_id": staff[department * STAFF_PER_DEPARTMENT + n % STAFF_PER_DEPARTMENT].pk,
+            "start_date": min(start, deadline),
+            "deadline": deadline,
+            "target_value": Decimal(100),
+            "unit": "项",
+            "comparator": Task.Comparator.AT_LEAST,
+            "metric": "完成项目",
+            "completed_on": deadline if rng.random() < 0.05 and deadline < today else None,
+        }
+        by_plan.setdefault(n // TASKS_PER_PLAN, []).append(TaskRow(code=f"{n + 1}", fields=fields))
+    made = []
+    for index, rows in by_plan.items():
+        written_ids = task_upsert_many(plan=plans[index], rows=rows, validate=False).ids
+        made.extend(written_ids[row.code] for row in rows)
+    owners = dict(Task.objects.filter(pk__in=made).values_list("pk", "owner_id"))
     now = timezone.now()
     batch, written = [], 0
     for n in range(updates):
-        task = made[rng.randrange(len(made))]
+        task_id = made[rng.randrange(len(made))]
         days_ago = rng.randint(0, 300)
         batch.append(
             ProgressUpdate(
-                task_id=task.pk,
+                task_id=task_id,
                 period=(today - datetime.timedelta(days=days_ago)).strftime("%Y-%m"),
                 value=Decimal(rng.randint(0, 120)),
                 narrative="按计划推进",
-                reported_by_id=task.owner_id,
+                reported_by_id=owners[task_id],
                 reported_at=now - datetime.timedelta(days=days_ago, seconds=n % 86400),
                 state=ReviewState.SUBMITTED if rng.random() < 0.05 else ReviewState.APPROVED,
             )

@@ -101,6 +101,10 @@ class TaskFactory(factory.django.DjangoModelFactory):
     unit = "家"
     comparator = Task.Comparator.AT_LEAST
 
+    class Params:
+        # TaskFactory(milestone=True): a task done in steps, reported in percent, with no figure to reach.
+        milestone = factory.Trait(kind=Task.Kind.MILESTONE, target_value=None, comparator="", unit="")
+
     @factory.post_generation
     def derived(self, create, extracted, **kwargs):
         """As every write service does: the task's derived state (colour of today, chart points)."""

@@ -39,10 +39,7 @@ def milestone(plan, department_a, staff_a):
     return TaskFactory(
         plan=plan,
         code="一.2",
-        kind="milestone",
-        target_value=None,
-        comparator="",
-        unit="",
+        milestone=True,
         lead_department=department_a,
         owner=staff_a,
     )

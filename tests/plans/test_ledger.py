@@ -91,10 +91,7 @@ def test_formula_like_text_is_escaped_in_both_formats(client, manager, plan, dep
             code=f"X{i}",
             title=title,
             lead_department=department_a,
-            kind="milestone",
-            target_value=None,
-            comparator="",
-            unit="",
+            milestone=True,
         )
     client.force_login(manager)
     csv_text = export(client, "csv").decode("utf-8-sig")

@@ -89,10 +89,7 @@ def tasks(plan, department_a, staff_a, manager):
         "milestone": TaskFactory(
             plan=plan,
             code="2",
-            kind=Task.Kind.MILESTONE,
-            target_value=None,
-            comparator="",
-            unit="",
+            milestone=True,
             lead_department=department_a,
             deadline=datetime.date(2025, 6, 30),
         ),

@@ -90,9 +90,7 @@ def test_a_period_must_read_as_a_month_or_quarter(staff_a, task_a):
 
 
 def test_a_milestone_is_reported_as_a_percent_no_more_than_100(staff_a, plan, department_a):
-    task = TaskFactory(
-        plan=plan, kind="milestone", target_value=None, comparator="", unit="", lead_department=department_a
-    )
+    task = TaskFactory(plan=plan, milestone=True, lead_department=department_a)
     with pytest.raises(ValidationError):
         progress_report(task=task, reported_by=staff_a, period="2025-06", percent=Decimal(120))
     progress_report(task=task, reported_by=staff_a, period="2025-06", percent=Decimal(60))

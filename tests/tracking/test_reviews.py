@@ -128,10 +128,7 @@ def test_closing_a_milestone_approves_its_final_report_and_marks_it_done(staff_a
     task = TaskFactory(
         plan=plan,
         code="二.1",
-        kind="milestone",
-        target_value=None,
-        comparator="",
-        unit="",
+        milestone=True,
         lead_department=department_a,
         owner=staff_a,
     )
