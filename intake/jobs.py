@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
@@ -78,7 +79,7 @@ def sheet_import_job_run(*, job_id: str) -> str:
         data = storage.read()
         if data is None:
             raise SheetReadError(
-                "The uploaded file is no longer kept (previews expire after 2 hours): upload it again."
+                _("The uploaded file is no longer kept (previews expire after 2 hours): upload it again.")
             )
         progress("read", 0, 0)
         options = dict(job.options)
@@ -96,13 +97,15 @@ def sheet_import_job_run(*, job_id: str) -> str:
             state = SheetImportJob.State.DONE
             storage.remove()
         else:
-            problems = result.errors + [f"row {r.row.row}: {e}" for r in result.rows for e in r.row.errors]
+            problems = result.errors + [
+                _("row %(row)s: %(error)s") % {"row": r.row.row, "error": e} for r in result.rows for e in r.row.errors
+            ]
             message = "; ".join(problems[:20])
     except (SheetReadError, ValidationError) as error:
         message = "; ".join(getattr(error, "messages", [str(error)]))
     except Exception:
         logger.exception("sheet import job %s failed", job.pk)
-        message = (
+        message = _(
             "The import stopped on an unexpected error; nothing was written. The administrators can see it in the log."
         )
     SheetImportJob.objects.filter(pk=job.pk).update(

@@ -73,7 +73,9 @@ def parse_period(value) -> str:
         month = int(match.group(2))
         if 1 <= month <= 12:
             return f"{match.group(1)}-{month:02d}"
-    raise CellError(f"“{value}” is not a reporting period (e.g. 2025-03, 2025年3月, 2025年第一季度)")
+    raise CellError(
+        gettext("“%(value)s” is not a reporting period (e.g. 2025-03, 2025年3月, 2025年第一季度)") % {"value": value}
+    )
 
 
 def parse_amount(value, *, percent: bool = False) -> Decimal | None:
@@ -86,19 +88,21 @@ def parse_amount(value, *, percent: bool = False) -> Decimal | None:
     text = normalize(str(value)).strip().replace(",", "")
     match = re.search(r"-?\d+(?:\.\d+)?", text)
     if not match:
-        raise CellError(f"“{value}” has no number in it")
+        raise CellError(gettext("“%(value)s” has no number in it") % {"value": value})
     try:
         return Decimal(match.group(0))
     except InvalidOperation as error:
-        raise CellError(f"“{value}” is not a number") from error
+        raise CellError(gettext("“%(value)s” is not a number") % {"value": value}) from error
 
 
 def read_progress_rows(rows: list[list]) -> list[ProgressRow]:
     found = find_header(rows, words=PROGRESS_HEADER_WORDS, required="period")
     if found is None:
         raise SheetReadError(
-            "No header row was found: a progress ledger needs columns such as 编号, 填报期间, 实际完成值 "
-            "(or 完成百分比), 进展情况 (or No., Period, Actual, Percent, Narrative)."
+            gettext(
+                "No header row was found: a progress ledger needs columns such as 编号, 填报期间, 实际完成值 "
+                "(or 完成百分比), 进展情况 (or No., Period, Actual, Percent, Narrative)."
+            )
         )
     header_index, columns = found
     headers = {name: str(rows[header_index][column]) for column, name in columns.items()}
@@ -110,7 +114,7 @@ def read_progress_rows(rows: list[list]) -> list[ProgressRow]:
             continue
         row = ProgressRow(row=index + 1, code=parse_code(cells.get("code")))
         if not row.code:
-            row.errors.append(f"{headers.get('code', '编号')}: empty")
+            row.errors.append(gettext("%(column)s: empty") % {"column": headers.get("code", "编号")})
         for name, parse in (
             ("period", parse_period),
             ("value", parse_amount),
@@ -121,7 +125,7 @@ def read_progress_rows(rows: list[list]) -> list[ProgressRow]:
             try:
                 setattr(row, name, parse(cells[name]))
             except CellError as error:
-                row.errors.append(f"{headers[name]}: {error}")
+                row.errors.append(gettext("%(column)s: %(error)s") % {"column": headers[name], "error": error})
         row.narrative = str(cells.get("narrative") or "").strip()
         row.correction_note = str(cells.get("correction") or "").strip()
         result.append(row)

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import sql
 from .derived import new_task_state, tasks_changed
@@ -249,8 +250,8 @@ def _key(row: TaskRow) -> tuple:
 def _refuse_if_deleted(codes: list[str]) -> None:
     if codes:
         raise ValidationError(
-            f"Tasks {'、'.join(sorted(codes)[:10])} were deleted while they were being written; nothing was "
-            "written. Try again."
+            _("Tasks %(codes)s were deleted while they were being written; nothing was written. Try again.")
+            % {"codes": "、".join(sorted(codes)[:10])}
         )
 
 
@@ -258,7 +259,11 @@ def _validate(task: Task, row: TaskRow) -> None:
     try:
         task.full_clean(exclude=["plan", "parent"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
-        raise ValidationError(f"{row.code} {task.title}: {'; '.join(error.messages)}") from error
+        # The format is translatable for its colon: "：" in Chinese.
+        raise ValidationError(
+            _("%(code)s %(title)s: %(errors)s")
+            % {"code": row.code, "title": task.title, "errors": "; ".join(error.messages)}
+        ) from error
 
 
 def _column(attname: str) -> str:

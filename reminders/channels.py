@@ -17,6 +17,7 @@ import urllib.request
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils.translation import gettext as _
 
 from plans.models import Department
 
@@ -48,7 +49,7 @@ def _robot(message: Message) -> tuple[str, str]:
         else:
             webhook, secret = department.dingtalk_webhook, department.dingtalk_secret
     if not webhook:
-        raise DeliveryError("the department no longer has this chat robot")
+        raise DeliveryError(_("the department no longer has this chat robot"))
     return webhook, secret
 
 
@@ -73,7 +74,7 @@ def send(message: Message, *, mention: str = "") -> None:
     elif message.channel == Channel.DINGTALK:
         _post_dingtalk(message, mention)
     else:
-        raise DeliveryError(f"unknown channel {message.channel!r}")
+        raise DeliveryError(_("unknown channel “%(channel)s”") % {"channel": message.channel})
 
 
 def _send_email(message: Message) -> None:
@@ -100,11 +101,13 @@ def _send_email(message: Message) -> None:
     email.connection = connection
     try:
         if email.send(fail_silently=False) != 1:
-            raise DeliveryError("the mail backend accepted nothing")
+            raise DeliveryError(_("the mail backend accepted nothing"))
     except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
         raise DeliveryError(f"SMTP: {error}") from error  # the server answered: it refused
     except (smtplib.SMTPException, OSError) as error:
-        raise UnconfirmedDelivery(f"SMTP gave no answer after the message was handed over: {error!r}") from error
+        raise UnconfirmedDelivery(
+            _("SMTP gave no answer after the message was handed over: %(error)s") % {"error": repr(error)}
+        ) from error
     finally:
         try:
             connection.close()
@@ -130,18 +133,25 @@ def _post(url: str, payload: dict) -> None:
         with urllib.request.urlopen(request, timeout=settings.REMINDER_WEBHOOK_TIMEOUT) as response:
             body = response.read(65536)
     except urllib.error.HTTPError as error:
-        raise DeliveryError(f"webhook answered HTTP {error.code}") from error
+        raise DeliveryError(_("webhook answered HTTP %(code)s") % {"code": error.code}) from error
     except urllib.error.URLError as error:
         # urllib wraps only what fails before the request is fully written: the robot has nothing.
-        raise DeliveryError(f"webhook unreachable: {error.reason}") from error
+        raise DeliveryError(_("webhook unreachable: %(reason)s") % {"reason": error.reason}) from error
     except OSError as error:  # a timeout or a dropped connection while waiting for the answer
-        raise UnconfirmedDelivery(f"webhook gave no answer after the message was posted: {error!r}") from error
+        raise UnconfirmedDelivery(
+            _("webhook gave no answer after the message was posted: %(error)s") % {"error": repr(error)}
+        ) from error
     try:
         answer = json.loads(body or b"{}")
     except ValueError as error:
-        raise DeliveryError(f"webhook answered something that is not JSON: {body[:200]!r}") from error
+        raise DeliveryError(
+            _("webhook answered something that is not JSON: %(body)s") % {"body": repr(body[:200])}
+        ) from error
     if answer.get("errcode", 0) != 0:
-        raise DeliveryError(f"webhook refused: errcode {answer.get('errcode')} {answer.get('errmsg', '')}")
+        raise DeliveryError(
+            _("webhook refused: errcode %(code)s %(text)s")
+            % {"code": answer.get("errcode"), "text": answer.get("errmsg", "")}
+        )
 
 
 def _chat_text(message: Message) -> str:

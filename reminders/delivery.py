@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import Case, F, Q, When
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from plans.workdays import WorkCalendar
 
@@ -80,7 +81,7 @@ def expire_claims(now: datetime.datetime, *, pk: int | None = None) -> int:
             default=F("claimed_until") + chat_delay,
         ),
         enqueued_at=None,
-        last_error="the claim's lease ran out with no outcome: the worker stopped while sending",
+        last_error=gettext("the claim's lease ran out with no outcome: the worker stopped while sending"),
     )
     if changed:
         logger.warning("%d message(s) unconfirmed: a worker stopped while sending", changed)
@@ -201,7 +202,9 @@ def deliver(message_id: int, *, now: datetime.datetime | None = None, calendar: 
         return SKIPPED
     try:
         if not render(message):
-            finish(message, state=Message.State.SENT, last_error="nothing left to send: the tasks were deleted")
+            finish(
+                message, state=Message.State.SENT, last_error=gettext("nothing left to send: the tasks were deleted")
+            )
             return SKIPPED
         send(message, mention=message.recipient.phone)
     except UnconfirmedDelivery as error:

@@ -1,10 +1,23 @@
 """What the two ledger imports (import_tasks, import_progress) share: their options, how a sheet that
-cannot be read fails, and the JSON they print."""
+cannot be read fails, and the JSON they print; and how every intake command reads its file."""
 
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+
+def read_file(file: Path) -> bytes:
+    """The file's bytes, or the command's error naming it (the OS's own reason is English: kept in brackets)."""
+    try:
+        return file.read_bytes()
+    except FileNotFoundError as error:
+        raise CommandError(_("Cannot read %(file)s: there is no such file.") % {"file": file}) from error
+    except OSError as error:
+        raise CommandError(
+            _("Cannot read %(file)s (%(reason)s).") % {"file": file, "reason": error.strerror or error}
+        ) from error
 
 
 class SheetImportCommand(BaseCommand):

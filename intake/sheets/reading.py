@@ -84,14 +84,20 @@ def open_sheet(
     sheet whose header it finds, else the first sheet that is not empty."""
     max_bytes = _limit("SHEET_MAX_BYTES", 20 * 1024 * 1024)
     if not data:
-        raise SheetReadError(f"“{name}” is empty: expected an .xlsx, .xls or .csv task sheet.")
+        raise SheetReadError(_("“%(file)s” is empty: expected an .xlsx, .xls or .csv task sheet.") % {"file": name})
     if len(data) > max_bytes:
-        raise SheetReadError(f"“{name}” is over the {max_bytes // 1024 // 1024} MB limit for spreadsheets.")
+        raise SheetReadError(
+            _("“%(file)s” is over the %(mb)s MB limit for spreadsheets.")
+            % {"file": name, "mb": max_bytes // 1024 // 1024}
+        )
     suffix = PurePath(name).suffix.lower()
     if data.startswith(NOT_SHEETS):
         raise SheetReadError(
-            f"“{name}” is not a spreadsheet (it looks like a PDF, an image or a document): "
-            "expected .xlsx, .xls or .csv."
+            _(
+                "“%(file)s” is not a spreadsheet (it looks like a PDF, an image or a document): "
+                "expected .xlsx, .xls or .csv."
+            )
+            % {"file": name}
         )
     if data[:4] == b"PK\x03\x04" or suffix == ".xlsx":
         _check_zip(data, name)
@@ -100,7 +106,7 @@ def open_sheet(
         return _calamine_sheet(data, name, sheet, find)
     if suffix in {".csv", ".txt", ""}:
         return _choose([_csv_sheet(data, name)], name, find)
-    raise SheetReadError(f"“{name}” is not a spreadsheet: expected .xlsx, .xls or .csv.")
+    raise SheetReadError(_("“%(file)s” is not a spreadsheet: expected .xlsx, .xls or .csv.") % {"file": name})
 
 
 def _check_zip(data: bytes, name: str) -> None:
@@ -110,10 +116,13 @@ def _check_zip(data: bytes, name: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as error:
-        raise SheetReadError(f"“{name}” is not a readable .xlsx file (the zip package is broken).") from error
+        raise SheetReadError(
+            _("“%(file)s” is not a readable .xlsx file (the zip package is broken).") % {"file": name}
+        ) from error
     if unpacked > max_unpacked or unpacked > 200 * max(len(data), 1):
         raise SheetReadError(
-            f"“{name}” would unpack to {unpacked // 1024 // 1024} MB from {len(data) // 1024} KB: refused as unsafe."
+            _("“%(file)s” would unpack to %(mb)s MB from %(kb)s KB: refused as unsafe.")
+            % {"file": name, "mb": unpacked // 1024 // 1024, "kb": len(data) // 1024}
         )
 
 
@@ -235,10 +244,12 @@ def _filled(row: list) -> bool:
 
 def _csv_sheet(data: bytes, name: str) -> OpenSheet:
     if b"\x00" in data[:4096]:
-        raise SheetReadError(f"“{name}” is a binary file, not a spreadsheet: expected .xlsx, .xls or .csv.")
+        raise SheetReadError(
+            _("“%(file)s” is a binary file, not a spreadsheet: expected .xlsx, .xls or .csv.") % {"file": name}
+        )
     text = decode_text(data)
     if text is None:
-        raise SheetReadError(f"“{name}” is neither UTF-8 nor GBK text.")
+        raise SheetReadError(_("“%(file)s” is neither UTF-8 nor GBK text.") % {"file": name})
     max_rows = _limit("SHEET_MAX_ROWS", 200_000)
     dialect = csv.excel
     try:
@@ -249,7 +260,7 @@ def _csv_sheet(data: bytes, name: str) -> OpenSheet:
     def rows() -> Iterator[list]:
         for count, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
             if count > max_rows:
-                raise SheetReadError(f"“{name}” has more than {max_rows} rows.")
+                raise SheetReadError(_("“%(file)s” has more than %(rows)s rows.") % {"file": name, "rows": max_rows})
             yield row
 
     return OpenSheet(rows, name, sheet=PurePath(name).stem)

@@ -338,12 +338,12 @@ def _task_row(sheet_row: int, cells: dict, headers: dict, code: str, parent: str
             # A bare number beside a 计量单位 column: the number counted in that unit (400 + 家 = 400家).
             target.unit, target.flags = unit, [flag for flag in target.flags if flag != "no_unit"]
     except CellError as error:
-        errors.append(f"{column('target')}: {error}")
+        errors.append(_("%(column)s: %(error)s") % {"column": column("target"), "error": error})
     deadline = None
     try:
         deadline = parse_deadline(cells.get("deadline"), plan_year=plan_year)
     except CellError as error:
-        errors.append(f"{column('deadline')}: {error}")
+        errors.append(_("%(column)s: %(error)s") % {"column": column("deadline"), "error": error})
     lead, others = split_departments(_text(cells.get("department")))
     supporting = None
     if "supporting" in cells:

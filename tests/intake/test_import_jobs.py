@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from intake.jobs import sheet_import_job_run
 from intake.models import SheetImportJob
@@ -74,6 +74,26 @@ def test_an_expired_upload_fails_the_job_with_a_message(plan, manager):
     assert sheet_import_job_run(job_id=str(job.pk)) == "failed"
     job.refresh_from_db()
     assert "upload it again" in job.message and not Task.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_job_message_is_in_chinese_on_a_worker_without_a_language(plan, manager, department_a):
+    data = sheet(3, department_a.name)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book.active["E3"] = "2025-02-30"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    gone = SheetImportJob.objects.create(plan=plan, user=manager, file_name="t.xlsx", storage_name="gone", options={})
+    bad = SheetImportJob.objects.create(
+        plan=plan, user=manager, file_name="t.xlsx", storage_name=stored(buffer.getvalue()), options={}
+    )
+    translation.deactivate()  # as on a Celery worker: no language active, so settings.LANGUAGE_CODE
+    sheet_import_job_run(job_id=str(gone.pk))
+    sheet_import_job_run(job_id=str(bad.pk))
+    gone.refresh_from_db()
+    bad.refresh_from_db()
+    assert gone.message == "上传的文件已不再保留（预览结果 2 小时后失效）：请重新上传。"
+    assert bad.message.startswith("第 3 行：完成时限：")
 
 
 @pytest.mark.django_db

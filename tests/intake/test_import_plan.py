@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from plans.models import Plan, Task
 from tests.intake.extraction_scoring import SEEDS
@@ -66,6 +67,8 @@ def test_a_bad_document_writes_nothing_and_says_why(tmp_path):
     with pytest.raises(CommandError, match="not a readable .docx"):
         run("import_plan", str(bad))
     with pytest.raises(CommandError, match="Cannot read"):
+        run("import_plan", str(tmp_path / "missing.txt"))
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="无法读取 .*missing.txt：文件不存在。"):
         run("import_plan", str(tmp_path / "missing.txt"))
     assert not Plan.objects.exists() and not Task.objects.exists()
 

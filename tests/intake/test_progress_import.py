@@ -7,7 +7,8 @@ from io import StringIO
 
 import openpyxl
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from intake.progress_import import parse_amount, parse_period, progress_import_sheet, read_progress_rows
 from intake.sheets.cells import CellError
@@ -123,3 +124,20 @@ def test_the_command_reports_rows_as_json(staff_a, task_a, plan, tmp_path):
     data = json.loads(out.getvalue())
     assert data["totals"] == {"new": 1, "unchanged": 0, "error": 1, "skipped": 0} and not data["written"]
     assert data["rows"][1]["row"] == 4 and "九.9" in data["rows"][1]["errors"][0]
+
+
+def test_the_command_speaks_chinese_to_the_office(staff_a, task_a, plan, tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(ledger([["一.1", "2025年13月", "约120家", "", "", ""], ["一.1", "2025-04", "待统计", "", "", ""]]))
+    args = ["import_progress", str(path), "--plan-year", "2025"]
+    out, err = StringIO(), StringIO()
+    with translation.override("zh-hans"):
+        with pytest.raises(SystemExit):
+            call_command(*args, "--as", staff_a.username, stdout=out, stderr=err)
+        assert "第 3 行：填报期间：“2025年13月”不是填报期间" in err.getvalue()
+        assert "第 4 行：实际完成值：“待统计”中没有数字" in err.getvalue()
+        assert "未写入" in out.getvalue()
+        with pytest.raises(CommandError, match="没有登录名为“nobody”的在用账号。"):
+            call_command(*args, "--as", "nobody")
+        with pytest.raises(CommandError, match="2024 年没有计划。"):
+            call_command("import_progress", str(path), "--plan-year", "2024", "--as", staff_a.username)

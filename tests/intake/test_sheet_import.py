@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from intake.sheet_import import plan_import_sheet
 from intake.sheets.reading import SheetReadError, read_rows
@@ -164,6 +165,14 @@ def test_a_formula_looking_cell_is_stored_as_text_never_evaluated(departments):
 def test_files_that_are_not_spreadsheets_are_refused(data, name, message):
     with pytest.raises(SheetReadError, match=message):
         read_rows(data, name)
+
+
+def test_a_refused_file_is_named_in_chinese():
+    with translation.override("zh-hans"):
+        with pytest.raises(SheetReadError, match="^“t.pdf”不是电子表格"):
+            read_rows(b"%PDF-1.4", "t.pdf")
+        with pytest.raises(SheetReadError, match="^“t.xlsx”是空文件：请上传 .xlsx、.xls 或 .csv 格式的任务分解表。$"):
+            read_rows(b"", "t.xlsx")
 
 
 def test_an_xlsx_zip_bomb_is_refused_before_parsing():
@@ -382,6 +391,8 @@ def test_a_task_deleted_while_its_sheet_is_imported_fails_the_import_whole(depar
     monkeypatch.setattr(TaskWriter, "write", delete_one_then_write)
     edited = [row if row[0] != 2 else [2, "推进成果转化", "技术合同成交额突破95亿元", *row[3:]] for row in ROWS]
     with pytest.raises(ValidationError, match="Tasks 一.2 were deleted while they were being written"):
+        import_sheet(xlsx(edited), dry_run=False)
+    with translation.override("zh-hans"), pytest.raises(ValidationError, match="任务 一.2 在写入过程中被删除"):
         import_sheet(xlsx(edited), dry_run=False)
     # Nothing of the second import stayed, the deletion included: it ran inside the import's transaction.
     assert Task.objects.get(code="一.2").target_value == Decimal("92")

@@ -2,8 +2,10 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from intake.extraction import PlanReadError, extract_plan, read_document
+from intake.management.sheet_command import read_file
 
 
 class Command(BaseCommand):
@@ -16,15 +18,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, year: int | None, json: bool, **options):
         try:
-            plan = extract_plan(read_document(_read_bytes(file), file.name), year=year)
+            plan = extract_plan(read_document(read_file(file), file.name), year=year)
         except PlanReadError as error:
             raise CommandError(f"{error} (--year)" if error.field == "year" else str(error)) from error
         if json:
             self.stdout.write(_dumps(plan.as_json()))
             return
-        self.stdout.write(f"{plan.title or '(no title)'} · {plan.bureau or '(no issuer)'} · {plan.year}")
+        title, bureau = plan.title or _("(no title)"), plan.bureau or _("(no issuing bureau)")
+        self.stdout.write(f"{title} · {bureau} · {plan.year}")
         if plan.starts_at:
-            self.stdout.write(f"plan part starts at: {plan.starts_at}")
+            self.stdout.write(_("plan part starts at: %(line)s") % {"line": plan.starts_at})
         for task in plan.tasks:
             depth = task.code.count(".")
             target = task.as_json()["target"]
@@ -32,15 +35,8 @@ class Command(BaseCommand):
             if target:
                 bound = f"-{target['value_max']:g}" if target["value_max"] is not None else ""
                 reading = f"  [{target['comparator']} {target['value']:g}{bound}{target['unit']}]"
-            flags = f"  (check: {', '.join(task.flags)})" if task.flags else ""
+            flags = "  " + _("(check: %(flags)s)") % {"flags": ", ".join(task.flags)} if task.flags else ""
             self.stdout.write(f"{'  ' * depth}{task.code} {task.title}{reading}  → {task.deadline}{flags}")
-
-
-def _read_bytes(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError as error:
-        raise CommandError(f"Cannot read {file}: {error.strerror}") from error
 
 
 def _dumps(data) -> str:

@@ -2,9 +2,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from intake.documents import plan_import_document
 from intake.extraction import PlanReadError, extract_plan, read_document
+from intake.management.sheet_command import read_file
 
 
 class Command(BaseCommand):
@@ -20,10 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--bureau", help="The issuing bureau, when the document does not name it.")
 
     def handle(self, *args, file: Path, year: int | None, plan_title: str | None, bureau: str | None, **options):
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from error
+        data = read_file(file)
         try:
             extracted = extract_plan(read_document(data, file.name), year=year)
             extracted.bureau = bureau or extracted.bureau
@@ -33,5 +32,11 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"{'; '.join(error.messages)} (--plan-title, --bureau)") from error
         self.stdout.write(
-            f"{result.plan} ({result.plan.bureau}): {result.created} tasks created, {result.unchanged} already there"
+            _("%(plan)s (%(bureau)s): %(created)s tasks created, %(unchanged)s already there")
+            % {
+                "plan": result.plan,
+                "bureau": result.plan.bureau,
+                "created": result.created,
+                "unchanged": result.unchanged,
+            }
         )

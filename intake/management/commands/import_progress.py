@@ -3,9 +3,11 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
-from intake.management.sheet_command import SheetImportCommand
+from intake.management.sheet_command import SheetImportCommand, read_file
 from intake.progress_import import progress_import_sheet, read_progress_rows
+from intake.resources import ACTIONS
 from intake.sheet_import import find_plan
 from intake.sheets.reading import SheetReadError, read_rows
 
@@ -23,15 +25,13 @@ class Command(SheetImportCommand):
     def handle(self, *args, file, plan_year, plan, username, dry_run, skip_errors, json, **options):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError(f"No active user {username!r}.")
+            raise CommandError(_("No active user has the login “%(username)s”.") % {"username": username})
         try:
             found = find_plan(year=plan_year, title=plan)
             if found is None:
-                raise CommandError(f"No plan for {plan_year}" + (f" titled {plan!r}" if plan else "") + ".")
-            rows = read_progress_rows(read_rows(file.read_bytes(), file.name))
+                raise CommandError(_no_plan(plan_year, plan))
+            rows = read_progress_rows(read_rows(read_file(file), file.name))
             result = progress_import_sheet(rows=rows, plan=found, user=user, dry_run=dry_run, skip_errors=skip_errors)
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         except (SheetReadError, ValidationError) as error:
             raise self.unreadable(error) from error
         if json:
@@ -56,8 +56,18 @@ class Command(SheetImportCommand):
         else:
             for row in result.rows:
                 for error in row.errors:
-                    self.stderr.write(f"row {row.row}: {error}")
-            state = "dry run, nothing written" if dry_run else ("written" if result.written else "nothing written")
-            self.stdout.write(", ".join(f"{n} {a}" for a, n in result.totals.items() if n) + f" ({state})")
+                    self.stderr.write(_("row %(row)s: %(error)s") % {"row": row.row, "error": error})
+            if dry_run:
+                state = _("dry run, nothing written")
+            else:
+                state = _("written") if result.written else _("nothing written")
+            totals = ", ".join(f"{n} {ACTIONS[a]}" for a, n in result.totals.items() if n)
+            self.stdout.write(f"{totals} ({state})")
         if result.has_errors and not result.written:
             sys.exit(1)
+
+
+def _no_plan(year: int, title: str | None) -> str:
+    if title:
+        return _("No plan for %(year)s is titled “%(title)s”.") % {"year": year, "title": title}
+    return _("There is no plan for %(year)s.") % {"year": year}

@@ -2,10 +2,9 @@ import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from intake.management.sheet_command import SheetImportCommand
+from intake.management.sheet_command import SheetImportCommand, read_file
 from intake.resources import ACTIONS
 from intake.sheet_import import plan_import_sheet
 from intake.sheets.reading import SheetReadError, open_task_sheet
@@ -40,10 +39,7 @@ class Command(SheetImportCommand):
         json: bool,
         **options,
     ):
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from error
+        data = read_file(file)
         try:
             rows = TaskSheet(open_task_sheet(data, file.name, sheet=sheet), plan_year=plan_year)
             result = plan_import_sheet(

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from seeds.generated import PASSWORD, generate
 
@@ -14,11 +15,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, tasks: int, updates: int, seed: int, **options):
         if tasks < 1 or updates < 0:
-            raise CommandError("--tasks must be at least 1 and --updates not negative.")
+            raise CommandError(_("--tasks must be at least 1 and --updates not negative."))
         from plans.models import Department
 
         if Department.objects.filter(name__startswith=f"gen{seed}-").exists():
-            raise CommandError(f"A dataset with seed {seed} exists already; pass another --seed.")
+            raise CommandError(_("A dataset with seed %(seed)s exists already; pass another --seed.") % {"seed": seed})
         made = generate(tasks=tasks, updates=updates, today=timezone.localdate(), seed=seed)
         self.stdout.write(", ".join(f"{count} {name}" for name, count in made.items()))
         self.stdout.write(
