@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
@@ -198,7 +199,12 @@ class TaskSheetAdminMixin(ImportMixin):
 
     def add_data_read_fail_error_to_form(self, form, error):
         if isinstance(error, SheetReadError):
-            form.add_error("import_file", str(error))
+            # The format reads bytes without their name (SpreadsheetFormat): say which file was chosen.
+            upload = form.cleaned_data.get("import_file")
+            message = str(error)
+            if upload is not None:
+                message = message.replace(f"“{gettext('the uploaded file')}”", f"“{upload.name}”", 1)
+            form.add_error("import_file", message)
         else:
             super().add_data_read_fail_error_to_form(form, error)
 

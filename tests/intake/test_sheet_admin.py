@@ -171,9 +171,9 @@ def test_staff_cannot_import_without_the_change_permission(client, plan, departm
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        # The page is in zh-hans: the reader's refusal in Chinese (import-export gives it no file name).
-        (b"%PDF-1.4", "x.pdf", "“上传的文件”不是电子表格（看起来是 PDF、图片或文档）"),
-        (b"PK\x03\x04broken", "x.xlsx", r"“上传的文件”不是可读取的 \.xlsx 文件（压缩包已损坏）"),
+        # The page is in zh-hans: the reader's refusal in Chinese, naming the file chosen.
+        (b"%PDF-1.4", "x.pdf", "“x.pdf”不是电子表格（看起来是 PDF、图片或文档）"),
+        (b"PK\x03\x04broken", "x.xlsx", r"“x\.xlsx”不是可读取的 \.xlsx 文件（压缩包已损坏）"),
         (b"a,b,c\n1,2,3\n", "x.csv", "没有找到表头"),
     ],
 )
