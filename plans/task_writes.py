@@ -170,7 +170,8 @@ class TaskWriter:
         columns, today = task_columns(), timezone.localdate()
         if any("position" not in row.fields for row in rows) and self._next_position is None:
             self._next_position = (plan.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
-        values = []
+        names = [name for name, _default, _factory in columns]
+        complete = []  # each new task's values by attname
         for row in rows:
             own = {
                 "start_date": plan.period_start,
@@ -189,14 +190,20 @@ class TaskWriter:
             for name, default, factory in columns:
                 if name not in own:
                     own[name] = factory() if factory else default
-            own.update(new_task_state(own, today=today))
-            values.append([own[name] for name, _, _ in columns])
+            complete.append(own)
         if self.validate:
-            for row, task_values in zip(rows, values, strict=True):
-                task = Task(*task_values)
+            for row, own in zip(rows, complete, strict=True):
+                task = Task(*(own[name] for name in names))
                 task.pk = task.parent_id = None  # the parent is found in this plan by its code, maybe not written yet
                 _validate(task, row)
-        sql.copy_rows(Task._meta.db_table, [_column(name) for name, _, _ in columns], values)
+                # Written as cleaned (a date typed as text becomes a date), as the ORM would save them.
+                own.update((name, getattr(task, name)) for name in names if name not in ("id", "parent_id"))
+        # Valid values only: the derived owner reads them as the model's types.
+        for own in complete:
+            own.update(new_task_state(own, today=today))
+        sql.copy_rows(
+            Task._meta.db_table, [_column(name) for name in names], ([own[n] for n in names] for own in complete)
+        )
 
     def _update(self, rows: list[TaskRow], ids, parent_ids, now, waiting) -> None:
         """Changed rows, grouped by the fields they set: one COPY and one UPDATE (with history) a group."""

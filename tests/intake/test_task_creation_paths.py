@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from intake.documents import plan_import_document
 from intake.extraction import ExtractedPlan, ExtractedTask
@@ -176,3 +177,28 @@ def test_a_child_written_before_its_parent_records_its_parent_in_its_history(pla
     child = Task.objects.get(plan=plan, code="1.1")
     assert child.parent_id == parent
     assert list(Task.history.filter(id=child.pk).values_list("history_type", "parent_id")) == [("+", parent)]
+
+
+def test_a_new_task_is_written_as_cleaned_with_the_colour_of_today(plan, department_a):
+    """Values typed as text are cleaned before the insert, and the task starts with the colour the rule gives
+    it today, so the refresh that follows the insert finds nothing to correct."""
+    today = timezone.localdate()
+    rows = [
+        services.TaskRow(
+            code="1",
+            fields={
+                "title": "逾期",
+                "lead_department_id": department_a.pk,
+                "target_value": "400",
+                "start_date": "2020-01-01",
+                "deadline": "2020-12-31",
+            },
+        ),
+        services.TaskRow(code="2", fields={"title": "办结", "completed_on": str(today), "deadline": "2099-12-31"}),
+        services.TaskRow(code="3", fields={"title": "分类", "kind": Task.Kind.SECTION}),
+    ]
+    written = services.task_upsert_many(plan=plan, rows=rows)
+    overdue = Task.objects.get(pk=written.ids["1"])
+    assert (overdue.deadline, overdue.target_value) == (datetime.date(2020, 12, 31), 400)
+    stored = {task.code: (task.colour, task.colour_on) for task in Task.objects.filter(plan=plan)}
+    assert stored == {"1": ("red", today), "2": ("done", today), "3": ("", today)}
