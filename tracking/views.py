@@ -118,6 +118,10 @@ def task_list(request, health: str):
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # What the user chose beyond the list itself: the filters start open when there is any.
+    chosen_filters = [
+        name for name, value in query.items() if value and name != "format" and (name, value) != ("health", chosen)
+    ]
     return render(
         request,
         "tracking/task_list.html",
@@ -128,6 +132,7 @@ def task_list(request, health: str):
             "page": page,
             "today": today,
             "query": query.urlencode(),
+            "chosen_filters": len(chosen_filters),
         },
     )
 

@@ -8,6 +8,11 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // Filters folded for a phone (<details data-open-wide>) start open at a desk's width.
+  if (window.matchMedia("(min-width: 761px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) { details.open = true; });
+  }
+
   // The sheet import's progress page polls its status until the job is done or failed.
   var box = document.getElementById("import-job");
   if (!box || box.dataset.poll !== "1") { return; }

@@ -89,12 +89,18 @@ def test_a_manager_filters_each_list_and_follows_a_dashboard_count(
         page.goto(f"{live_server.url}/{name}/")
         page.screenshot(path=str(SCREENS / f"{name}-{size}.png"), full_page=True)
         assert no_sideways_scroll(page), f"/{name}/ scrolls sideways at {size}"
+        # Folded on a phone so that the list shows first; open at a desk.
+        assert page.locator("details.filter-panel").get_attribute("open") == (None if size == "phone" else "")
+        if size == "phone":
+            assert page.locator("#task-list").is_visible() and not page.locator("#id_department").is_visible()
+            page.click("details.filter-panel summary")
         page.select_option("#id_department", label=department_a.name)
         page.click("form.filters button[type=submit]")
         page.wait_for_load_state()
         assert page.locator("h1").inner_text() == title  # the list it was on, not the overdue one
         assert codes(page) == [code]
         assert page.locator("#id_health").input_value() == {"overdue": "red", "behind-pace": "yellow"}.get(name, "blue")
+        assert "已选 1 项" in page.inner_text("details.filter-panel summary")  # open after filtering, on a phone too
         assert no_sideways_scroll(page)
     # 正常推进 works too.
     page.select_option("#id_health", label="正常推进")
