@@ -68,6 +68,15 @@ def test_a_job_whose_worker_died_is_claimed_again(plan, manager, department_a):
     assert sheet_import_job_run(job_id=str(fresh.pk)) == "running"  # another worker is on it
 
 
+def impossible_date_sheet(department) -> bytes:
+    """Three rows, the second due on 30 February."""
+    book = openpyxl.load_workbook(io.BytesIO(sheet(3, department.name)))
+    book.active["E3"] = "2025-02-30"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 @pytest.mark.django_db
 def test_an_expired_upload_fails_the_job_with_a_message(plan, manager):
     job = SheetImportJob.objects.create(plan=plan, user=manager, file_name="t.xlsx", storage_name="gone", options={})
@@ -78,14 +87,13 @@ def test_an_expired_upload_fails_the_job_with_a_message(plan, manager):
 
 @pytest.mark.django_db
 def test_a_job_message_is_in_chinese_on_a_worker_without_a_language(plan, manager, department_a):
-    data = sheet(3, department_a.name)
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    book.active["E3"] = "2025-02-30"
-    buffer = io.BytesIO()
-    book.save(buffer)
     gone = SheetImportJob.objects.create(plan=plan, user=manager, file_name="t.xlsx", storage_name="gone", options={})
     bad = SheetImportJob.objects.create(
-        plan=plan, user=manager, file_name="t.xlsx", storage_name=stored(buffer.getvalue()), options={}
+        plan=plan,
+        user=manager,
+        file_name="t.xlsx",
+        storage_name=stored(impossible_date_sheet(department_a)),
+        options={},
     )
     translation.deactivate()  # as on a Celery worker: no language active, so settings.LANGUAGE_CODE
     sheet_import_job_run(job_id=str(gone.pk))
@@ -98,13 +106,12 @@ def test_a_job_message_is_in_chinese_on_a_worker_without_a_language(plan, manage
 
 @pytest.mark.django_db
 def test_a_job_with_a_bad_row_writes_nothing_and_says_which_row(plan, manager, department_a):
-    data = sheet(3, department_a.name)
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    book.active["E3"] = "2025-02-30"
-    buffer = io.BytesIO()
-    book.save(buffer)
     job = SheetImportJob.objects.create(
-        plan=plan, user=manager, file_name="t.xlsx", storage_name=stored(buffer.getvalue()), options={}
+        plan=plan,
+        user=manager,
+        file_name="t.xlsx",
+        storage_name=stored(impossible_date_sheet(department_a)),
+        options={},
     )
     assert sheet_import_job_run(job_id=str(job.pk)) == "failed"
     job.refresh_from_db()
