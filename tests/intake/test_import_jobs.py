@@ -33,11 +33,17 @@ def stored(data: bytes) -> str:
     return storage.name
 
 
+def job_of(plan, user, data: bytes | None = None, **fields) -> SheetImportJob:
+    """A job of ``user`` for a sheet kept in the preview storage (none: an upload that has expired)."""
+    storage_name = stored(data) if data is not None else fields.pop("storage_name", "gone")
+    return SheetImportJob.objects.create(
+        plan=plan, user=user, file_name="t.xlsx", storage_name=storage_name, options={}, **fields
+    )
+
+
 @pytest.mark.django_db
 def test_a_job_runs_once_even_when_its_task_is_delivered_twice(plan, manager, department_a):
-    job = SheetImportJob.objects.create(
-        plan=plan, user=manager, file_name="t.xlsx", storage_name=stored(sheet(30, department_a.name)), options={}
-    )
+    job = job_of(plan, manager, sheet(30, department_a.name))
     assert sheet_import_job_run(job_id=str(job.pk)) == "done"
     assert sheet_import_job_run(job_id=str(job.pk)) == "done"
     job.refresh_from_db()
@@ -46,25 +52,15 @@ def test_a_job_runs_once_even_when_its_task_is_delivered_twice(plan, manager, de
 
 @pytest.mark.django_db
 def test_a_job_whose_worker_died_is_claimed_again(plan, manager, department_a):
-    job = SheetImportJob.objects.create(
-        plan=plan,
-        user=manager,
-        file_name="t.xlsx",
+    job = job_of(
+        plan,
+        manager,
+        sheet(5, department_a.name),
         state="running",
         started_at=timezone.now() - datetime.timedelta(hours=1),
-        storage_name=stored(sheet(5, department_a.name)),
-        options={},
     )
     assert sheet_import_job_run(job_id=str(job.pk)) == "done"
-    fresh = SheetImportJob.objects.create(
-        plan=plan,
-        user=manager,
-        file_name="t.xlsx",
-        state="running",
-        started_at=timezone.now(),
-        storage_name="x",
-        options={},
-    )
+    fresh = job_of(plan, manager, state="running", started_at=timezone.now())
     assert sheet_import_job_run(job_id=str(fresh.pk)) == "running"  # another worker is on it
 
 
@@ -79,7 +75,7 @@ def impossible_date_sheet(department) -> bytes:
 
 @pytest.mark.django_db
 def test_an_expired_upload_fails_the_job_with_a_message(plan, manager):
-    job = SheetImportJob.objects.create(plan=plan, user=manager, file_name="t.xlsx", storage_name="gone", options={})
+    job = job_of(plan, manager)
     assert sheet_import_job_run(job_id=str(job.pk)) == "failed"
     job.refresh_from_db()
     assert "upload it again" in job.message and not Task.objects.exists()
@@ -87,14 +83,7 @@ def test_an_expired_upload_fails_the_job_with_a_message(plan, manager):
 
 @pytest.mark.django_db
 def test_a_job_message_is_in_chinese_on_a_worker_without_a_language(plan, manager, department_a):
-    gone = SheetImportJob.objects.create(plan=plan, user=manager, file_name="t.xlsx", storage_name="gone", options={})
-    bad = SheetImportJob.objects.create(
-        plan=plan,
-        user=manager,
-        file_name="t.xlsx",
-        storage_name=stored(impossible_date_sheet(department_a)),
-        options={},
-    )
+    gone, bad = job_of(plan, manager), job_of(plan, manager, impossible_date_sheet(department_a))
     translation.deactivate()  # as on a Celery worker: no language active, so settings.LANGUAGE_CODE
     sheet_import_job_run(job_id=str(gone.pk))
     sheet_import_job_run(job_id=str(bad.pk))
@@ -106,13 +95,7 @@ def test_a_job_message_is_in_chinese_on_a_worker_without_a_language(plan, manage
 
 @pytest.mark.django_db
 def test_a_job_with_a_bad_row_writes_nothing_and_says_which_row(plan, manager, department_a):
-    job = SheetImportJob.objects.create(
-        plan=plan,
-        user=manager,
-        file_name="t.xlsx",
-        storage_name=stored(impossible_date_sheet(department_a)),
-        options={},
-    )
+    job = job_of(plan, manager, impossible_date_sheet(department_a))
     assert sheet_import_job_run(job_id=str(job.pk)) == "failed"
     job.refresh_from_db()
     assert "row 3" in job.message and not Task.objects.exists()
@@ -120,7 +103,7 @@ def test_a_job_with_a_bad_row_writes_nothing_and_says_which_row(plan, manager, d
 
 @pytest.mark.django_db
 def test_only_its_owner_or_a_manager_sees_a_job(client, plan, manager, staff_a, staff_b):
-    job = SheetImportJob.objects.create(plan=plan, user=staff_a, file_name="t.xlsx", storage_name="x", options={})
+    job = job_of(plan, staff_a)
     url = reverse("admin:plans_task_import_job_status", kwargs={"job_id": job.pk})
     for user, status in ((staff_a, 200), (manager, 200), (staff_b, 403)):
         client.force_login(user)
