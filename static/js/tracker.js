@@ -13,6 +13,25 @@
     document.querySelectorAll("details[data-open-wide]").forEach(function (details) { details.open = true; });
   }
 
+  // <input data-check-all="items"> in a form ticks or clears every box named "items" of that form.
+  document.querySelectorAll("input[data-check-all]").forEach(function (all) {
+    var boxes = function () {
+      return Array.prototype.filter.call(all.form.elements, function (element) {
+        return element.type === "checkbox" && element.name === all.dataset.checkAll;
+      });
+    };
+    all.closest("label").hidden = false;
+    all.addEventListener("change", function () {
+      boxes().forEach(function (box) { box.checked = all.checked; });
+    });
+    // The boxes may stand outside the form (form="…"), so their changes are heard on the document.
+    document.addEventListener("change", function (event) {
+      if (event.target.form === all.form && event.target.name === all.dataset.checkAll) {
+        all.checked = boxes().every(function (box) { return box.checked; });
+      }
+    });
+  });
+
   // The sheet import's progress page polls its status until the job is done or failed.
   var box = document.getElementById("import-job");
   if (!box || box.dataset.poll !== "1") { return; }

@@ -195,6 +195,15 @@ def test_a_manager_clears_the_queue_approving_several_and_returning_one(
     assert page.evaluate("document.querySelector('.thumbs img').naturalWidth") == 48
     look(page, "review-queue")
     items = page.locator(".queue-item")
+    boxes = page.locator(".queue-item input[type=checkbox]")
+    page.check("#check-all")  # 全选 ticks every item, and clears them again
+    assert [boxes.nth(n).is_checked() for n in range(4)] == [True] * 4
+    boxes.nth(2).uncheck()
+    assert not page.is_checked("#check-all")  # no longer all of them
+    boxes.nth(2).check()
+    assert page.is_checked("#check-all")
+    page.uncheck("#check-all")
+    assert not any(boxes.nth(n).is_checked() for n in range(4))
     for index in (0, 1, 3):
         items.nth(index).locator("input[type=checkbox]").check()
     page.click("#bulk-form button")
