@@ -4,7 +4,9 @@ Tests keep their files (embedded database, cache, broker folders, media) under v
 apart from a site started with ``make run`` on the same checkout.
 """
 
+import logging
 import os
+import sys
 from pathlib import Path
 
 os.environ.setdefault("VAR_DIR", str(Path(__file__).resolve().parent.parent.parent / "var" / "test"))
@@ -12,7 +14,24 @@ os.environ.setdefault("VAR_DIR", str(Path(__file__).resolve().parent.parent.pare
 os.environ.setdefault("EMBEDDED_DB_DURABLE", "0")
 
 from .base import *  # noqa: E402, F403
-from .base import CACHES, REDIS_URL, VAR_DIR  # noqa: E402
+from .base import CACHES, LOGGING, REDIS_URL, VAR_DIR  # noqa: E402
+
+
+class CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes. pytest swaps stderr for each test and
+    closes the old one; a server thread that logs after its test ("GET … 200") would find the handler's
+    stream closed and print "--- Logging error ---" instead."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+LOGGING = {**LOGGING, "handlers": {"console": {"()": CurrentStderrHandler, "formatter": "plain"}}}
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
