@@ -204,14 +204,20 @@ def progress_report_many(
         if not dry_run:  # one report at a time per task, so that each is checked against the one before
             list(Task.objects.select_for_update().filter(pk__in=task_ids).order_by("pk").values_list("pk"))
         previous = last_approved_values(task_ids)
+        # A manager's report counts at once; staff have at most one report a period waiting for review.
+        waiting = set() if manager else _waiting_periods(task_ids)
         for row in rows:
             if row.error is not None:
                 continue
             try:
                 row.check(previous_value=previous.get(row.task.pk), today=today)
+                if (row.task.pk, row.period) in waiting:
+                    raise _already_waiting(row.period)
             except ValidationError as error:
                 row.error = error
                 continue
+            if not manager:
+                waiting.add((row.task.pk, row.period))
             if row.value is not None:
                 previous[row.task.pk] = row.value
         good = [row for row in rows if row.error is None]
@@ -235,6 +241,17 @@ def progress_report_many(
         if manager and good:
             task_derived_refresh(task_ids={row.task.pk for row in good}, today=timezone.localdate())
     return [row.update for row in good]
+
+
+def _waiting_periods(task_ids, *, besides: int | None = None) -> set[tuple[int, str]]:
+    """(task, period) of the reports of these tasks that wait for review, but the one ``besides``."""
+    waiting = ProgressUpdate.objects.filter(task_id__in=task_ids, state=ReviewState.SUBMITTED).exclude(pk=besides)
+    return set(waiting.values_list("task_id", "period"))
+
+
+def _already_waiting(period: str) -> ValidationError:
+    message = _("A report for %(period)s is already waiting for review: correct or withdraw it on the task's page.")
+    return ValidationError({"period": [message % {"period": period_label(period)}]})
 
 
 def progress_report(*, reported_by, **report) -> ProgressUpdate:
@@ -281,6 +298,8 @@ def progress_correct(*, update: ProgressUpdate, user, **report) -> ProgressUpdat
         locked = _own_waiting(update, user)
         row.task = locked.task  # checked against the task as it stands under the lock
         row.check()
+        if (row.task.pk, row.period) in _waiting_periods([row.task.pk], besides=locked.pk):
+            raise _already_waiting(row.period)
         ProgressUpdate.objects.filter(pk=locked.pk, state=ReviewState.SUBMITTED).update(
             **row.stored_fields(), reported_at=timezone.now()
         )

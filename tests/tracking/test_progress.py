@@ -48,6 +48,27 @@ def test_a_falling_cumulative_actual_needs_a_correction_note(staff_a, manager, t
     assert task_a.updates.count() == 2
 
 
+def test_staff_have_one_report_a_period_waiting_and_correct_it_rather_than_send_another(staff_a, manager, task_a):
+    from django.utils import translation
+
+    from tracking.services import progress_correct
+
+    waiting = progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(150))
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(160))
+    assert caught.value.message_dict["period"] == ["2025年6月已有一份待审核的填报：请在任务页修改或撤回后再提交。"]
+    other = progress_report(task=task_a, reported_by=staff_a, period="2025-05", value=Decimal(100))
+    with pytest.raises(ValidationError) as caught:  # nor moved onto the period of another one waiting
+        progress_correct(update=other, user=staff_a, period="2025-06", value=Decimal(100))
+    assert "period" in caught.value.message_dict
+    progress_correct(update=waiting, user=staff_a, period="2025-06", value=Decimal(160))  # its own period: fine
+    progress_approve(update=waiting, reviewer=manager)
+    progress_report(task=task_a, reported_by=staff_a, period="2025-06", value=Decimal(170))  # none waits now
+    # A manager's own report counts at once, whatever waits.
+    progress_report(task=task_a, reported_by=manager, period="2025-06", value=Decimal(180))
+    assert task_a.updates.filter(period="2025-06").count() == 3
+
+
 def test_a_value_over_target_is_allowed(staff_a, manager, task_a):
     update = progress_report(task=task_a, reported_by=staff_a, period="2025-11", value=Decimal(480))
     progress_approve(update=update, reviewer=manager)

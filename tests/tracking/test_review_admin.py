@@ -16,12 +16,12 @@ UPDATES = reverse("admin:plans_progressupdate_changelist")
 EXTENSIONS = reverse("admin:tracking_extensionrequest_changelist")
 
 
-def submitted(task, user, value):
-    return progress_report(task=task, reported_by=user, period="2025-06", value=Decimal(value))
+def submitted(task, user, value, period="2025-06"):
+    return progress_report(task=task, reported_by=user, period=period, value=Decimal(value))
 
 
 def test_a_manager_approves_the_waiting_reports_from_the_queue(client, manager, staff_a, task_a):
-    first, second = submitted(task_a, staff_a, 100), submitted(task_a, staff_a, 150)
+    first, second = submitted(task_a, staff_a, 100, "2025-05"), submitted(task_a, staff_a, 150)
     client.force_login(manager)
     queue = client.get(UPDATES, {"state__exact": "submitted"})
     assert {u.pk for u in queue.context["cl"].result_list} == {first.pk, second.pk}
