@@ -111,6 +111,7 @@ def test_approving_several_and_returning_one_each_say_what_they_did(client, mana
         QUEUE, {"decision": "return", "items": [f"update-{updates[2].pk}"], "reason": " "}, follow=True
     )
     assert "请填写退回原因" in " ".join(messages_of(refused))
+    assert '<li class="error">' in refused.content.decode()  # shown as a refusal, not in a success's colours
     returned = client.post(
         QUEUE, {"decision": "return", "items": [f"update-{updates[2].pk}"], "reason": "请附名单"}, follow=True
     )
