@@ -25,6 +25,7 @@ from plans.models import Plan
 from .models import SheetImportJob
 from .resources import PreviewCacheStorage
 from .sheet_import import SheetImport, plan_import_sheet
+from .sheets.cells import row_error
 from .sheets.reading import SheetReadError, open_task_sheet
 from .sheets.rows import TaskSheet
 
@@ -97,9 +98,7 @@ def sheet_import_job_run(*, job_id: str) -> str:
             state = SheetImportJob.State.DONE
             storage.remove()
         else:
-            problems = result.errors + [
-                _("row %(row)s: %(error)s") % {"row": r.row.row, "error": e} for r in result.rows for e in r.row.errors
-            ]
+            problems = result.errors + [row_error(r.row.row, e) for r in result.rows for e in r.row.errors]
             message = "; ".join(problems[:20])
     except (SheetReadError, ValidationError) as error:
         message = "; ".join(getattr(error, "messages", [str(error)]))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from audit.models import Action
 from audit.services import audit_record
 from intake.extraction.text import normalize
-from intake.sheets.cells import CellError, excel_serial_date, parse_code
+from intake.sheets.cells import CellError, column_error, excel_serial_date, parse_code
 from intake.sheets.headers import PROGRESS_HEADER_WORDS, find_header
 from intake.sheets.reading import SheetReadError
 from plans.models import Plan, ProgressUpdate, ReviewState, Task
@@ -125,7 +125,7 @@ def read_progress_rows(rows: list[list]) -> list[ProgressRow]:
             try:
                 setattr(row, name, parse(cells[name]))
             except CellError as error:
-                row.errors.append(gettext("%(column)s: %(error)s") % {"column": headers[name], "error": error})
+                row.errors.append(column_error(headers[name], error))
         row.narrative = str(cells.get("narrative") or "").strip()
         row.correction_note = str(cells.get("correction") or "").strip()
         result.append(row)

@@ -21,6 +21,16 @@ class CellError(ValueError):
     pass
 
 
+def column_error(column: str, error) -> str:
+    """A cell's refusal as every sheet tells it: the column's own header, then why (完成时限：…)."""
+    return _("%(column)s: %(error)s") % {"column": column, "error": error}
+
+
+def row_error(row: int, error) -> str:
+    """A row's refusal as the commands and the import job tell it (第 3 行：…)."""
+    return _("row %(row)s: %(error)s") % {"row": row, "error": error}
+
+
 _FULL_DATE = re.compile(r"^(20\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:前|之前|底前)?$")
 _YEAR_MONTH = re.compile(r"^(?:(20\d\d)\s*[-/.年]\s*)?(\d{1,2})\s*月?\s*(?:份)?\s*(底|末)?\s*(?:前|之前)?$")
 _YEAR_ONLY = re.compile(r"^(20\d\d)\s*年?\s*(?:底|末|内|年底)?\s*(?:前|之前)?$")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from intake.extraction.targets import FoundTarget
 from intake.extraction.text import normalize
 
-from .cells import CellError, parse_code, parse_deadline, parse_target
+from .cells import CellError, column_error, parse_code, parse_deadline, parse_target
 from .headers import HEADER_WORDS, normalize_header, require_header
 from .names import split_departments, split_people
 from .reading import HEADER_ROWS
@@ -338,12 +338,12 @@ def _task_row(sheet_row: int, cells: dict, headers: dict, code: str, parent: str
             # A bare number beside a 计量单位 column: the number counted in that unit (400 + 家 = 400家).
             target.unit, target.flags = unit, [flag for flag in target.flags if flag != "no_unit"]
     except CellError as error:
-        errors.append(_("%(column)s: %(error)s") % {"column": column("target"), "error": error})
+        errors.append(column_error(column("target"), error))
     deadline = None
     try:
         deadline = parse_deadline(cells.get("deadline"), plan_year=plan_year)
     except CellError as error:
-        errors.append(_("%(column)s: %(error)s") % {"column": column("deadline"), "error": error})
+        errors.append(column_error(column("deadline"), error))
     lead, others = split_departments(_text(cells.get("department")))
     supporting = None
     if "supporting" in cells:

@@ -9,6 +9,7 @@ from intake.management.sheet_command import SheetImportCommand, read_file
 from intake.progress_import import progress_import_sheet, read_progress_rows
 from intake.resources import ACTIONS
 from intake.sheet_import import find_plan
+from intake.sheets.cells import row_error
 from intake.sheets.reading import SheetReadError, read_rows
 
 
@@ -56,7 +57,7 @@ class Command(SheetImportCommand):
         else:
             for row in result.rows:
                 for error in row.errors:
-                    self.stderr.write(_("row %(row)s: %(error)s") % {"row": row.row, "error": error})
+                    self.stderr.write(row_error(row.row, error))
             if dry_run:
                 state = _("dry run, nothing written")
             else:

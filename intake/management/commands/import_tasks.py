@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from intake.management.sheet_command import SheetImportCommand, read_file
 from intake.resources import ACTIONS
 from intake.sheet_import import plan_import_sheet
+from intake.sheets.cells import row_error
 from intake.sheets.reading import SheetReadError, open_task_sheet
 from intake.sheets.rows import TaskSheet
 
@@ -80,7 +81,7 @@ class Command(SheetImportCommand):
     def _print(self, result, dry_run: bool) -> None:
         for item in result.rows:
             for error in item.row.errors:
-                self.stderr.write(_("row %(row)s: %(error)s") % {"row": item.row.row, "error": error})
+                self.stderr.write(row_error(item.row.row, error))
         if (more := result.totals["error"] - sum(1 for item in result.rows if item.row.errors)) > 0:
             self.stderr.write(_("… and %(count)s more rows with errors") % {"count": more})
         for error in result.errors:
