@@ -94,11 +94,12 @@ def generate(*, tasks: int, updates: int, today: datetime.date, seed: int = 7) -
             "completed_on": deadline if rng.random() < 0.05 and deadline < today else None,
         }
         by_plan.setdefault(n // TASKS_PER_PLAN, []).append(TaskRow(code=f"{n + 1}", fields=fields))
-    made = []
+    made, owners = [], {}  # each task's id, and its owner's, who reports on it
     for index, rows in by_plan.items():
         written_ids = task_upsert_many(plan=plans[index], rows=rows, validate=False).ids
-        made.extend(written_ids[row.code] for row in rows)
-    owners = dict(Task.objects.filter(pk__in=made).values_list("pk", "owner_id"))
+        for row in rows:
+            made.append(written_ids[row.code])
+            owners[written_ids[row.code]] = row.fields["owner_id"]
     now = timezone.now()
     batch, written = [], 0
     for n in range(updates):
