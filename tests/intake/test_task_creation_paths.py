@@ -180,8 +180,9 @@ def test_a_child_written_before_its_parent_records_its_parent_in_its_history(pla
 
 
 def test_a_new_task_is_written_as_cleaned_with_the_colour_of_today(plan, department_a):
-    """Values typed as text are cleaned before the insert, and the task starts with the colour the rule gives
-    it today, so the refresh that follows the insert finds nothing to correct."""
+    """Values typed as text are cleaned before the insert (the colour a new task is inserted with reads them
+    as dates), and each task has the colour of today. That the inserted colour is the SQL rule's own is
+    checked case by case in tests/plans/test_pacing.py."""
     today = timezone.localdate()
     rows = [
         services.TaskRow(
